@@ -1,0 +1,99 @@
+#include "store/committer.h"
+
+namespace ebb {
+
+Committer::Committer(Store& store, size_t max_batch) : store_(store), max_batch_(max_batch) {}
+
+Committer::~Committer() { stop(); }
+
+void Committer::start() {
+  thread_ = std::thread([this] { run(); });
+}
+
+void Committer::stop() {
+  {
+    std::lock_guard lk(mu_);
+    if (stopping_) { /* already */ }
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+Token Committer::append(StoreOp op) {
+  std::lock_guard lk(mu_);
+  pending_.push_back(std::move(op));
+  Token t = next_++;
+  if (pending_.size() == 1) cv_.notify_one();
+  return t;
+}
+
+void Committer::when_durable(Token t, Done done) {
+  bool now_ok;
+  {
+    std::lock_guard lk(mu_);
+    if (failed_) {
+      now_ok = false;
+    } else if (t <= durable_) {
+      now_ok = true;
+    } else {
+      waiters_.emplace(t, std::move(done));
+      return;
+    }
+  }
+  done(now_ok);
+}
+
+void Committer::run() {
+  std::vector<StoreOp> batch;
+  for (;;) {
+    Token last;
+    {
+      std::unique_lock lk(mu_);
+      cv_.wait(lk, [&] { return !pending_.empty() || stopping_; });
+      if (pending_.empty() && stopping_) return;
+      if (pending_.size() <= max_batch_) {
+        batch.swap(pending_);
+      } else {
+        batch.assign(std::make_move_iterator(pending_.begin()),
+                     std::make_move_iterator(pending_.begin() + max_batch_));
+        pending_.erase(pending_.begin(), pending_.begin() + max_batch_);
+      }
+      last = next_ - 1 - pending_.size();
+    }
+    std::string error;
+    try {
+      store_.commit(batch);
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    std::vector<Done> ready;
+    {
+      std::lock_guard lk(mu_);
+      if (error.empty()) {
+        durable_ = last;
+        commits_++;
+        committed_ops_ += batch.size();
+        auto end = waiters_.upper_bound(last);
+        for (auto it = waiters_.begin(); it != end; ++it) ready.push_back(std::move(it->second));
+        waiters_.erase(waiters_.begin(), end);
+      } else {
+        failed_ = true;
+        for (auto& [_, d] : waiters_) ready.push_back(std::move(d));
+        waiters_.clear();
+        pending_.clear();
+      }
+    }
+    batch.clear();
+    for (auto& d : ready) d(error.empty());
+    if (!error.empty()) {
+      if (fatal_) fatal_(error);
+      std::unique_lock lk(mu_);
+      // Fail-stop: refuse everything from now on.
+      cv_.wait(lk, [&] { return stopping_; });
+      return;
+    }
+  }
+}
+
+}  // namespace ebb
