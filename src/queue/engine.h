@@ -5,8 +5,11 @@
 //
 // Names: queue-level methods take the queue *name* (the API layer resolves URLs).
 // Validation of wire-level parameters (body characters, attribute names, ids, ranges
-// of request parameters) is the API layer's job; the engine validates what needs
-// queue state (queue attributes, redrive policies, handles, FIFO rules).
+// of request parameters, batch shape and total size) is the API layer's job; the
+// engine validates what needs queue state: queue attributes and redrive policies,
+// receipt handles, message size against MaximumMessageSize, FIFO rules (group id
+// required, dedup id or content-based dedup, DelaySeconds must be 0, dedup id not on
+// standard queues, ReceiveRequestAttemptId only on FIFO), content-based dedup ids.
 #pragma once
 #include <functional>
 #include <map>
@@ -39,6 +42,7 @@ struct SendEntry {
   std::string dedup_id;                 // "" = none
   std::string trace_header;             // "" = none
   std::string sender_id;
+  bool in_batch = false;                // SendMessageBatch: some errors use other codes (§9.6)
 };
 
 struct SendResult {
