@@ -163,10 +163,12 @@ class Engine {
   // Parked receives are answered empty (shutdown).
   void release_all_waiters();
 
+ struct Impl;  // public name so file-local helpers can use it; defined in engine.cc
+
  private:
-  struct Impl;
   std::unique_ptr<Impl> impl_;
   Clock& clock_;
+  Store& store_;
   Committer& committer_;
   EngineConfig cfg_;
 };
