@@ -57,6 +57,7 @@ struct MoveTask {
   int64_t looked = 0;         // messages looked at (moved or skipped)
   double budget = 0;          // rate limiting tokens
   MonoTime last_run{};
+  bool started = false;
 };
 
 struct Engine::Impl {
@@ -441,13 +442,14 @@ struct Engine::Impl {
       }
       int64_t allowance;
       if (t.row.rate > 0) {
-        double dt = t.last_run == MonoTime{} ? 0.0 : std::chrono::duration<double>(mono - t.last_run).count();
+        double dt = !t.started ? 0.0 : std::chrono::duration<double>(mono - t.last_run).count();
         t.budget = std::min<double>(t.budget + dt * t.row.rate, t.row.rate);
         allowance = int64_t(t.budget);
       } else {
         allowance = 1000;
       }
       t.last_run = mono;
+      t.started = true;
       int64_t moved_now = 0;
       std::string failure;
       while (moved_now < allowance && t.looked < t.row.to_move) {
