@@ -11,17 +11,27 @@ void Committer::start() {
 }
 
 void Committer::stop() {
+  if (thread_.joinable() && thread_.get_id() == std::this_thread::get_id()) return;
   {
     std::lock_guard lk(mu_);
-    if (stopping_) { /* already */ }
     stopping_ = true;
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
+  std::vector<Done> orphans;
+  {
+    std::lock_guard lk(mu_);
+    stopped_ = true;
+    for (auto& [_, d] : waiters_) orphans.push_back(std::move(d));
+    waiters_.clear();
+    pending_.clear();
+  }
+  for (auto& d : orphans) d(false);
 }
 
 Token Committer::append(StoreOp op) {
   std::lock_guard lk(mu_);
+  if (failed_ || stopped_) return next_++;  // will never be durable; when_durable answers false
   pending_.push_back(std::move(op));
   Token t = next_++;
   if (pending_.size() == 1) cv_.notify_one();
@@ -32,7 +42,7 @@ void Committer::when_durable(Token t, Done done) {
   bool now_ok;
   {
     std::lock_guard lk(mu_);
-    if (failed_) {
+    if (failed_ || (stopped_ && t > durable_)) {
       now_ok = false;
     } else if (t <= durable_) {
       now_ok = true;
@@ -66,6 +76,8 @@ void Committer::run() {
       store_.commit(batch);
     } catch (const std::exception& e) {
       error = e.what();
+    } catch (...) {
+      error = "unknown store failure";
     }
     std::vector<Done> ready;
     {

@@ -4,6 +4,7 @@
 // only after the commit that covers it. A failed commit is fail-stop: every waiting
 // and later callback gets ok=false and on_fatal runs (the server exits; P-D4).
 #pragma once
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -31,6 +32,7 @@ class Committer {
   // Runs done(ok) once the commit covering `t` returned (at once if already durable).
   // Callbacks run on the writer thread: keep them short (post to an executor).
   void when_durable(Token t, Done done);
+  // Runs on the writer thread after a failed commit; must not call stop() itself.
   void on_fatal(std::function<void(const std::string&)> f) { fatal_ = std::move(f); }
 
   uint64_t commits() const { return commits_; }
@@ -48,10 +50,11 @@ class Committer {
   Token durable_ = 0;       // every op <= durable_ is committed
   bool failed_ = false;
   bool stopping_ = false;
+  bool stopped_ = false;  // writer gone: nothing appended from now on becomes durable
   std::multimap<Token, Done> waiters_;
   std::thread thread_;
   std::function<void(const std::string&)> fatal_;
-  uint64_t commits_ = 0, committed_ops_ = 0;
+  std::atomic<uint64_t> commits_{0}, committed_ops_{0};
 };
 
 }  // namespace ebb
