@@ -1,0 +1,117 @@
+// Entry point: protocol detection (sqs-api.md §2.2), decoding, dispatch to actions.
+#include "api/sqs/sqs_api.h"
+
+#include <exception>
+
+#include "api/sqs/actions.h"
+#include "api/sqs/form_decode.h"
+#include "api/sqs/json_decode.h"
+#include "api/sqs/query_tree.h"
+#include "api/sqs/queue_url.h"
+#include "api/sqs/response.h"
+
+namespace ebb {
+
+using namespace sqs;
+
+SqsApi::SqsApi(Engine& engine, SqsApiConfig cfg) : engine_(engine), cfg_(std::move(cfg)) {}
+
+namespace {
+
+constexpr std::string_view kTargetPrefix = "AmazonSQS.";
+
+void answer_error(SqsApi::Done& done, Protocol p, std::string_view action, const Error& e, const SqsRequest& req) {
+  done(render_error(p, action, e, req.request_id));
+}
+
+void run(const CallPtr& call, const ActionDef& def) {
+  call->action = def.name;
+  call->has_output = def.has_output;
+  Status st;
+  try {
+    st = def.handler(call);
+  } catch (const std::exception&) {
+    st = err(Code::InternalError, "Internal error.");
+  }
+  if (!st.ok()) call->fail(st.error());
+}
+
+}  // namespace
+
+void SqsApi::handle(SqsRequest req, Done done) {
+  if (!req.amz_target.empty()) {
+    // JSON protocol.
+    std::string_view target = req.amz_target;
+    std::string_view op = target.substr(0, kTargetPrefix.size()) == kTargetPrefix ? target.substr(kTargetPrefix.size())
+                                                                                   : std::string_view{};
+    const ActionDef* def = op.empty() ? nullptr : find_action(op);
+    if (!def) {
+      answer_error(done, Protocol::Json, {}, err(Code::UnknownOperation, "Unknown operation " + req.amz_target + "."),
+                   req);
+      return;
+    }
+    if (is_form_content_type(req.content_type)) {
+      answer_error(done, Protocol::Json, def->name,
+                   err(Code::InvalidParameterValue,
+                       "A request with X-Amz-Target must have Content-Type application/x-amz-json-1.0."),
+                   req);
+      return;
+    }
+    auto params = decode_json_body(req.body);
+    if (!params.ok()) {
+      answer_error(done, Protocol::Json, def->name, params.error(), req);
+      return;
+    }
+    req.body.clear();
+    req.body.shrink_to_fit();
+    auto call = std::make_shared<Call>(engine_, cfg_, Protocol::Json, std::move(req), std::move(done));
+    call->params = std::move(params.value());
+    run(call, *def);
+    return;
+  }
+
+  // Query protocol.
+  if (is_json_content_type(req.content_type)) {
+    answer_error(done, Protocol::Query, {},
+                 err(Code::InvalidParameterValue,
+                     "A request with Content-Type application/x-amz-json-1.0 must carry an X-Amz-Target header."),
+                 req);
+    return;
+  }
+  FormParams form;
+  form.reserve(16);
+  Status st = decode_form(req.query, form);
+  if (st.ok() && req.method == "POST") st = decode_form(req.body, form);  // body wins: it comes last
+  if (!st.ok()) {
+    answer_error(done, Protocol::Query, {}, st.error(), req);
+    return;
+  }
+  std::string action;
+  for (auto& [k, v] : form)
+    if (k == "Action") action = v;
+  if (action.empty()) {
+    answer_error(done, Protocol::Query, {},
+                 err(Code::MissingAction, "Either Action or Operation query parameters must be present."), req);
+    return;
+  }
+  const ActionDef* def = find_action(action);
+  if (!def) {
+    answer_error(done, Protocol::Query, {},
+                 err(Code::InvalidAction, "The action " + action + " is not valid for this endpoint."), req);
+    return;
+  }
+  auto tree = build_query_tree(form, def->name);
+  if (!tree.ok()) {
+    answer_error(done, Protocol::Query, def->name, tree.error(), req);
+    return;
+  }
+  // Older SDKs post to the queue URL itself without a QueueUrl parameter (§2.1).
+  if (!tree->get("QueueUrl") && is_queue_path(req.path)) tree->set("QueueUrl", Value::str(req.path));
+  req.body.clear();
+  req.body.shrink_to_fit();
+  auto call = std::make_shared<Call>(engine_, cfg_, Protocol::Query, std::move(req), std::move(done));
+  call->params = std::move(tree.value());
+  run(call, *def);
+}
+
+}  // namespace ebb
