@@ -6,7 +6,7 @@
 #include <string>
 
 #include "api/sqs/sqs_api.h"
-#include "mem_store.h"
+#include "support/mem_store.h"
 #include "support/fake_clock.h"
 
 namespace ebb::test {
