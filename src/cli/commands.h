@@ -1,0 +1,96 @@
+// The commands of `ebb`, one function each, with plain option structs. main.cc (the
+// only file that includes CLI11) fills the structs from the command line and calls
+// these; each returns the process exit code (cli_error.h) after printing data to
+// stdout and diagnostics to stderr.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "cli/api_client.h"
+
+namespace ebb::cli {
+
+// Numeric options arrive as text (strict_number.h); "" = not given.
+
+struct ApplyOptions {
+  std::vector<std::string> files;  // FILE, DIR or "-"
+  std::string dry_run;             // "", "none", "client", "server"
+};
+int run_apply(ApiClient& api, const ApplyOptions& o);
+
+struct GetOptions {
+  std::string type;                // "queues", "queue", "q", "queue/NAME"…
+  std::vector<std::string> names;
+  std::string output;              // "", "wide", "json", "yaml", "name"
+  bool no_headers = false;
+};
+int run_get(ApiClient& api, const GetOptions& o);
+
+struct DescribeOptions {
+  std::string type;
+  std::vector<std::string> names;
+};
+int run_describe(ApiClient& api, const DescribeOptions& o);
+
+struct DeleteOptions {
+  std::string type;
+  std::vector<std::string> names;
+  bool yes = false;
+};
+int run_delete(ApiClient& api, const DeleteOptions& o);
+
+struct SendOptions {
+  std::string queue;
+  std::string body;
+  std::string body_file;
+  bool body_given = false;
+  std::vector<std::string> attributes;  // "k=v"
+  std::string delay;
+  std::string group;
+  std::string dedup_id;
+  std::string output;                   // "", "json", "yaml"
+};
+int run_send(ApiClient& api, const SendOptions& o);
+
+struct ReceiveOptions {
+  std::string queue;
+  std::string max;
+  std::string wait;
+  std::string visibility;
+  bool del = false;
+  std::string output;
+};
+int run_receive(ApiClient& api, const ReceiveOptions& o);
+
+struct PeekOptions {
+  std::string queue;
+  std::string max;
+  std::string output;
+};
+int run_peek(ApiClient& api, const PeekOptions& o);
+
+struct PurgeOptions {
+  std::string queue;
+  bool yes = false;
+};
+int run_purge(ApiClient& api, const PurgeOptions& o);
+
+struct RedriveOptions {
+  std::string dlq;
+  std::string to;
+  std::string max_per_second;
+  bool quiet = false;
+};
+int run_redrive(ApiClient& api, const RedriveOptions& o);
+
+int run_version();
+
+// Resource type words (`queues`, `queue`, `q`) → "queues"; `queue/NAME` also yields
+// the name. Unknown or not-yet-supported types are usage errors.
+struct TypeAndNames {
+  std::string type;
+  std::vector<std::string> names;
+};
+Outcome<TypeAndNames> resolve_type(const std::string& type, const std::vector<std::string>& names);
+
+}  // namespace ebb::cli

@@ -1,0 +1,86 @@
+#include "cli/http_client.h"
+
+#include <curl/curl.h>
+
+namespace ebb::cli {
+namespace {
+
+size_t append_body(char* data, size_t size, size_t n, void* out) {
+  static_cast<std::string*>(out)->append(data, size * n);
+  return size * n;
+}
+
+// The responses ebbd sends are small, except peek/receive (≤ 10 messages of ≤ 1 MiB).
+constexpr std::size_t kMaxResponseBytes = 64u << 20;
+
+size_t append_bounded(char* data, size_t size, size_t n, void* out) {
+  auto* s = static_cast<std::string*>(out);
+  if (s->size() + size * n > kMaxResponseBytes) return 0;  // aborts the transfer
+  return append_body(data, size, n, out);
+}
+
+}  // namespace
+
+HttpClient::HttpClient(std::string base_url) : base_(std::move(base_url)), curl_(nullptr) {
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  curl_ = curl_easy_init();
+}
+
+HttpClient::~HttpClient() {
+  if (curl_) curl_easy_cleanup(static_cast<CURL*>(curl_));
+}
+
+std::string HttpClient::escape(std::string_view segment) const {
+  char* e = curl_easy_escape(static_cast<CURL*>(curl_), segment.data(), static_cast<int>(segment.size()));
+  std::string out = e ? e : "";
+  curl_free(e);
+  return out;
+}
+
+Outcome<HttpResponse> HttpClient::request(std::string_view method, std::string_view path, std::string_view body,
+                                          std::chrono::seconds timeout) {
+  CURL* c = static_cast<CURL*>(curl_);
+  if (!c) return CliError{kExitUnreachable, "cannot initialise libcurl", {}, ""};
+  curl_easy_reset(c);
+  std::string url = base_ + std::string(path);
+  HttpResponse resp;
+  std::string body_copy(body);
+  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, std::string(method).c_str());
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, append_bounded);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &resp.body);
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 5L);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT, static_cast<long>(timeout.count()));
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_USERAGENT, "ebb-cli");
+  struct curl_slist* headers = nullptr;
+  headers = curl_slist_append(headers, "Accept: application/json");
+  if (method == "POST" || !body.empty()) {
+    headers = curl_slist_append(headers, "Content-Type: application/json");
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body_copy.c_str());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(body_copy.size()));
+  } else if (method == "GET") {
+    curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+  }
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+  CURLcode rc = curl_easy_perform(c);
+  curl_slist_free_all(headers);
+  if (rc != CURLE_OK) {
+    const bool never_sent = rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
+                            rc == CURLE_UNSUPPORTED_PROTOCOL || rc == CURLE_URL_MALFORMAT;
+    CliError e{kExitUnreachable, "", {}, ""};
+    if (never_sent) {
+      e.message = "cannot reach the ebb server at " + base_ + ": " + curl_easy_strerror(rc);
+      e.hint = "is ebbd running? set the address with --server or EBB_SERVER";
+    } else {
+      // The request may have reached the server: whether it took effect is unknown.
+      e.message = std::string(method) + " " + std::string(path) + ": no complete answer from " + base_ + " (" +
+                  curl_easy_strerror(rc) + "); the outcome is unknown";
+    }
+    return e;
+  }
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp.status);
+  return resp;
+}
+
+}  // namespace ebb::cli

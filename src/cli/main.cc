@@ -1,0 +1,165 @@
+// The `ebb` command line (ecosystem.md §3.2): the only translation unit that
+// includes CLI11 (slow to compile). It turns argv into the option structs of
+// commands.h, picks the server address, and maps parse errors to exit code 2
+// (CLI11's own codes are 105/106…, ecosystem.md §1.4 P8).
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+#include "manifest/utf8.h"
+
+namespace ebb::cli {
+namespace {
+
+constexpr const char* kDefaultServer = "http://127.0.0.1:9324";
+
+// --server > EBB_SERVER > the default (no CLI config file yet).
+Outcome<std::string> server_url(const std::string& flag) {
+  std::string url = flag;
+  if (url.empty()) {
+    const char* env = std::getenv("EBB_SERVER");
+    url = env && *env ? env : kDefaultServer;
+  }
+  if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
+    return usage_error("server address \"" + url + "\" must start with http:// or https://");
+  }
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url;
+}
+
+const std::vector<std::string> kMessageOutputs = {"json", "yaml"};
+
+int run(int argc, char** argv) {
+  // reliability.md §5.6: non-UTF-8 arguments are rejected.
+  for (int i = 1; i < argc; ++i) {
+    if (!manifest::valid_utf8(argv[i])) return report(usage_error("argument " + std::to_string(i) + " is not valid UTF-8"));
+  }
+
+  CLI::App app{"ebb: command-line client for the ebb server (queues; services, schedules and jobs later)", "ebb"};
+  app.require_subcommand(1);
+  app.fallthrough();  // --server may follow the subcommand, as kubectl's global flags
+  std::string server_flag;
+  app.add_option("--server,-s", server_flag, "server URL (default: $EBB_SERVER, else http://127.0.0.1:9324)");
+
+  std::function<int(ApiClient&)> action;
+  auto bind = [&](CLI::App* cmd, std::function<int(ApiClient&)> f) { cmd->callback([&action, f] { action = f; }); };
+
+  ApplyOptions apply_o;
+  auto* apply = app.add_subcommand("apply", "create or update objects from manifests");
+  apply->add_option("-f,--filename", apply_o.files, "FILE, DIR or - (stdin); repeatable")->required()->allow_extra_args(false);
+  apply->add_option("--dry-run", apply_o.dry_run, "client: validate only; server: validate on the server, change nothing")
+      ->check(CLI::IsMember({"none", "client", "server"}));
+  bind(apply, [&](ApiClient& api) { return run_apply(api, apply_o); });
+
+  GetOptions get_o;
+  auto* get = app.add_subcommand("get", "list queues, or show some by name");
+  get->add_option("type", get_o.type, "queues (q), or queue/NAME")->required();
+  get->add_option("names", get_o.names, "names");
+  get->add_option("-o,--output", get_o.output, "wide|json|yaml|name")->check(CLI::IsMember({"wide", "json", "yaml", "name"}));
+  get->add_flag("--no-headers", get_o.no_headers, "omit the header line");
+  bind(get, [&](ApiClient& api) { return run_get(api, get_o); });
+
+  DescribeOptions describe_o;
+  auto* describe = app.add_subcommand("describe", "show a queue in detail");
+  describe->add_option("type", describe_o.type, "queue (q), or queue/NAME")->required();
+  describe->add_option("names", describe_o.names, "names");
+  bind(describe, [&](ApiClient& api) { return run_describe(api, describe_o); });
+
+  DeleteOptions delete_o;
+  auto* del = app.add_subcommand("delete", "delete queues");
+  del->add_option("type", delete_o.type, "queue (q), or queue/NAME")->required();
+  del->add_option("names", delete_o.names, "names");
+  del->add_flag("--yes,-y", delete_o.yes, "delete queues that still hold messages without asking");
+  bind(del, [&](ApiClient& api) { return run_delete(api, delete_o); });
+
+  auto* queue = app.add_subcommand("queue", "message operations: send, receive, peek, purge, redrive");
+  queue->require_subcommand(1);
+
+  SendOptions send_o;
+  auto* send = queue->add_subcommand("send", "send a message (SendMessage)");
+  send->add_option("queue", send_o.queue, "queue name")->required();
+  auto* body_opt = send->add_option("--body", send_o.body, "message body");
+  send->add_option("--body-file", send_o.body_file, "read the body from a file (- for stdin)");
+  send->add_option("--attribute", send_o.attributes, "message attribute NAME=VALUE (String); repeatable")->allow_extra_args(false);
+  send->add_option("--delay", send_o.delay, "delay in seconds, 0-900");
+  send->add_option("--group", send_o.group, "message group id (FIFO)");
+  send->add_option("--dedup-id", send_o.dedup_id, "deduplication id (FIFO)");
+  send->add_option("-o,--output", send_o.output, "json|yaml (AWS response shape)")->check(CLI::IsMember(kMessageOutputs));
+  bind(send, [&](ApiClient& api) {
+    send_o.body_given = body_opt->count() > 0;
+    return run_send(api, send_o);
+  });
+
+  ReceiveOptions receive_o;
+  auto* receive = queue->add_subcommand("receive", "receive messages (ReceiveMessage)");
+  receive->add_option("queue", receive_o.queue, "queue name")->required();
+  receive->add_option("--max", receive_o.max, "messages, 1-10 (default 1)");
+  receive->add_option("--wait", receive_o.wait, "long-poll seconds, 0-20");
+  receive->add_option("--visibility", receive_o.visibility, "visibility timeout in seconds, 0-43200");
+  receive->add_flag("--delete", receive_o.del, "delete each message once received");
+  receive->add_option("-o,--output", receive_o.output, "json|yaml (AWS response shape)")->check(CLI::IsMember(kMessageOutputs));
+  bind(receive, [&](ApiClient& api) { return run_receive(api, receive_o); });
+
+  PeekOptions peek_o;
+  auto* peek = queue->add_subcommand("peek", "look at messages without receiving them");
+  peek->add_option("queue", peek_o.queue, "queue name")->required();
+  peek->add_option("--max", peek_o.max, "messages, 1-10");
+  peek->add_option("-o,--output", peek_o.output, "json|yaml (AWS response shape)")->check(CLI::IsMember(kMessageOutputs));
+  bind(peek, [&](ApiClient& api) { return run_peek(api, peek_o); });
+
+  PurgeOptions purge_o;
+  auto* purge = queue->add_subcommand("purge", "delete every message of a queue");
+  purge->add_option("queue", purge_o.queue, "queue name")->required();
+  purge->add_flag("--yes,-y", purge_o.yes, "do not ask");
+  bind(purge, [&](ApiClient& api) { return run_purge(api, purge_o); });
+
+  RedriveOptions redrive_o;
+  auto* redrive = queue->add_subcommand("redrive", "move messages from a dead-letter queue back (StartMessageMoveTask)");
+  redrive->add_option("dlq", redrive_o.dlq, "dead-letter queue name")->required();
+  redrive->add_option("--to", redrive_o.to, "destination queue (default: the original source queues)");
+  redrive->add_option("--max-per-second", redrive_o.max_per_second, "messages per second, 1-500");
+  redrive->add_flag("--quiet,-q", redrive_o.quiet, "no progress output");
+  bind(redrive, [&](ApiClient& api) { return run_redrive(api, redrive_o); });
+
+  auto* version = app.add_subcommand("version", "print the client version");
+  bool version_only = false;
+  version->callback([&] { version_only = true; });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help
+    // CLI11 says "A subcommand is required" for `ebb frob`; name the word instead.
+    std::vector<std::string> extra = app.remaining();
+    for (CLI::App* sub : app.get_subcommands()) {
+      std::vector<std::string> more = sub->remaining();
+      extra.insert(extra.end(), more.begin(), more.end());
+    }
+    if (!extra.empty() && dynamic_cast<const CLI::RequiredError*>(&e)) {
+      return report(usage_error("unknown command \"" + extra.front() + "\"", "run 'ebb --help' for the commands"));
+    }
+    return report(usage_error(e.what(), "run 'ebb --help' (or 'ebb COMMAND --help') for usage"));
+  }
+  if (version_only) return run_version();
+  Outcome<std::string> url = server_url(server_flag);
+  if (!url.ok()) return report(url.error());
+  ApiClient api(*url);
+  return action ? action(api) : report(usage_error("no command given"));
+}
+
+}  // namespace
+}  // namespace ebb::cli
+
+int main(int argc, char** argv) {
+  try {
+    return ebb::cli::run(argc, argv);
+  } catch (const std::exception& e) {
+    // A bug, not a user error; still one line on stderr and a distinct exit code.
+    std::fprintf(stderr, "error: internal: %s\n", e.what());
+    return ebb::cli::kExitUnreachable;
+  }
+}

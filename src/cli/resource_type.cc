@@ -1,0 +1,27 @@
+// resolve_type(): kubectl's `TYPE NAME…` and `TYPE/NAME` forms (ecosystem.md §3.2).
+#include "cli/commands.h"
+
+namespace ebb::cli {
+
+Outcome<TypeAndNames> resolve_type(const std::string& type_arg, const std::vector<std::string>& names) {
+  TypeAndNames out;
+  std::string word = type_arg;
+  if (auto slash = word.find('/'); slash != std::string::npos) {
+    out.names.push_back(word.substr(slash + 1));
+    word = word.substr(0, slash);
+    if (out.names.back().empty()) return usage_error("\"" + type_arg + "\": missing name after '/'");
+  }
+  for (const std::string& n : names) out.names.push_back(n);
+  if (word == "queues" || word == "queue" || word == "q") {
+    out.type = "queues";
+    return out;
+  }
+  // Types ecosystem.md §3.2 lists that this ebb does not serve yet.
+  for (const char* later : {"services", "service", "svc", "tasks", "task", "schedules", "schedule", "sched",
+                            "cronjobs", "cronjob", "cj", "jobs", "job", "alarms", "alarm", "secrets", "secret"}) {
+    if (word == later) return usage_error("resource type \"" + word + "\" is not supported yet", "supported: queues (q)");
+  }
+  return usage_error("unknown resource type \"" + word + "\"", "supported: queues (q)");
+}
+
+}  // namespace ebb::cli

@@ -1,0 +1,21 @@
+// Table output in kubectl's style (ecosystem.md §3.2): upper-case headers, columns
+// padded and separated by three spaces, no borders, `<none>` for empty cells.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace ebb::cli {
+
+class Table {
+ public:
+  explicit Table(std::vector<std::string> headers) : headers_(std::move(headers)) {}
+  void add_row(std::vector<std::string> cells);
+  // The table as text, each line ending in '\n'; no header line when `no_headers`.
+  std::string render(bool no_headers) const;
+
+ private:
+  std::vector<std::string> headers_;
+  std::vector<std::vector<std::string>> rows_;
+};
+
+}  // namespace ebb::cli

@@ -1,0 +1,29 @@
+#include "manifest/kinds.h"
+
+#include "manifest/manifest.h"
+#include "manifest/names.h"
+#include "manifest/queue_kind.h"
+
+namespace ebb::manifest {
+
+const std::vector<KindInfo>& kinds() {
+  static const std::vector<KindInfo> table = {
+      {"ebb/v1", "Queue", &check_queue_name, &check_queue_spec},
+  };
+  return table;
+}
+
+const KindInfo* find_kind(std::string_view api_version, std::string_view kind) {
+  for (const KindInfo& k : kinds()) {
+    if (k.api_version == api_version && k.kind == kind) return &k;
+  }
+  return nullptr;
+}
+
+std::vector<std::pair<std::string, std::string>> supported_kinds() {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const KindInfo& k : kinds()) out.emplace_back(std::string(k.api_version), std::string(k.kind));
+  return out;
+}
+
+}  // namespace ebb::manifest
