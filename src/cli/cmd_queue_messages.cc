@@ -7,7 +7,7 @@
 #include "cli/commands.h"
 #include "cli/message_output.h"
 #include "cli/strict_number.h"
-#include "manifest/utf8.h"
+#include "base/utf8.h"
 
 namespace ebb::cli {
 namespace {
@@ -42,7 +42,7 @@ int run_send(ApiClient& api, const SendOptions& o) {
     if (!b.ok()) return report(b.error());
     body = std::move(*b);
   }
-  if (!manifest::valid_utf8(body)) return report(usage_error("the message body is not valid UTF-8"));
+  if (!utf8_valid(body)) return report(usage_error("the message body is not valid UTF-8"));
   nlohmann::json req = {{"body", body}};
   if (!o.attributes.empty()) {
     nlohmann::json attrs = nlohmann::json::object();

@@ -10,7 +10,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
-#include "manifest/utf8.h"
+#include "base/utf8.h"
 
 namespace ebb::cli {
 namespace {
@@ -36,7 +36,7 @@ const std::vector<std::string> kMessageOutputs = {"json", "yaml"};
 int run(int argc, char** argv) {
   // reliability.md §5.6: non-UTF-8 arguments are rejected.
   for (int i = 1; i < argc; ++i) {
-    if (!manifest::valid_utf8(argv[i])) return report(usage_error("argument " + std::to_string(i) + " is not valid UTF-8"));
+    if (!utf8_valid(argv[i])) return report(usage_error("argument " + std::to_string(i) + " is not valid UTF-8"));
   }
 
   CLI::App app{"ebb: command-line client for the ebb server (queues; services, schedules and jobs later)", "ebb"};

@@ -12,7 +12,7 @@
 #include "manifest/checker.h"
 #include "manifest/manifest.h"
 #include "manifest/plain_scalar.h"
-#include "manifest/utf8.h"
+#include "base/utf8.h"
 
 namespace ebb::manifest {
 namespace {
@@ -174,7 +174,7 @@ class Converter {
         error(k.mark, path, "keys must be strings");
         continue;
       }
-      if (!valid_utf8(k.value)) {
+      if (!utf8_valid(k.value)) {
         error(k.mark, path, "key is not valid UTF-8");
         continue;
       }
@@ -190,7 +190,7 @@ class Converter {
   }
 
   nlohmann::json scalar(const Node& n, const std::string& path) {
-    if (!valid_utf8(n.value)) {
+    if (!utf8_valid(n.value)) {
       error(n.mark, path, "value is not valid UTF-8");
       return nullptr;
     }
