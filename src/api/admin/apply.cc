@@ -1,0 +1,164 @@
+#include "api/admin/apply.h"
+
+#include <functional>
+#include <map>
+#include <set>
+
+#include "manifest/manifest.h"
+
+namespace ebb::admin {
+namespace {
+
+// Splits an error message joined by validate_all into its lines for `details`.
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t nl = text.find('\n', start);
+    std::string line = text.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
+    if (!line.empty()) out.push_back(line);
+    if (nl == std::string::npos) break;
+    start = nl + 1;
+  }
+  return out;
+}
+
+// The attributes a Queue document asks for, RedrivePolicy included.
+std::map<std::string, std::string> desired_attributes(const Engine& engine, const manifest::QueueSpec& spec) {
+  auto attrs = spec.attributes;
+  if (spec.fifo) attrs.emplace("FifoQueue", "true");
+  if (!spec.dead_letter_queue.empty()) {
+    nlohmann::json rp = {{"deadLetterTargetArn", engine.queue_arn(spec.dead_letter_queue)},
+                         {"maxReceiveCount", spec.max_receive_count}};
+    attrs["RedrivePolicy"] = rp.dump();
+  }
+  return attrs;
+}
+
+// RedrivePolicy values are JSON whose maxReceiveCount may be a number or a string.
+bool same_redrive_policy(const std::string& a, const std::string& b) {
+  if (a.empty() || b.empty()) return a.empty() == b.empty();
+  auto ja = nlohmann::json::parse(a, nullptr, false), jb = nlohmann::json::parse(b, nullptr, false);
+  if (!ja.is_object() || !jb.is_object()) return a == b;
+  auto count = [](const nlohmann::json& j) -> std::string {
+    auto it = j.find("maxReceiveCount");
+    if (it == j.end()) return "";
+    return it->is_string() ? it->get<std::string>() : it->dump();
+  };
+  return ja.value("deadLetterTargetArn", "") == jb.value("deadLetterTargetArn", "") && count(ja) == count(jb);
+}
+
+struct QueueDiff {
+  std::map<std::string, std::string> attrs;  // to set
+  std::map<std::string, std::string> tags_to_set;
+  std::vector<std::string> tags_to_remove;
+  bool empty() const { return attrs.empty() && tags_to_set.empty() && tags_to_remove.empty(); }
+};
+
+Result<QueueDiff> diff_queue(const Engine& engine, const manifest::QueueSpec& spec) {
+  QueueDiff d;
+  EBB_TRY(auto current_list, engine.get_attributes(spec.name, {"All"}));
+  std::map<std::string, std::string> current(current_list.begin(), current_list.end());
+  for (auto& [k, v] : desired_attributes(engine, spec)) {
+    auto it = current.find(k);
+    std::string cur = it == current.end() ? "" : it->second;
+    bool same = k == "RedrivePolicy" ? same_redrive_policy(cur, v) : cur == v;
+    if (!same) d.attrs[k] = v;
+  }
+  if (spec.dead_letter_queue.empty()) {
+    auto it = current.find("RedrivePolicy");
+    if (it != current.end() && !it->second.empty()) d.attrs["RedrivePolicy"] = "";  // removes it
+  }
+  EBB_TRY(auto tags, engine.list_tags(spec.name));
+  for (auto& [k, v] : spec.tags) {
+    auto it = tags.find(k);
+    if (it == tags.end() || it->second != v) d.tags_to_set[k] = v;
+  }
+  for (auto& [k, v] : tags)
+    if (!spec.tags.count(k)) d.tags_to_remove.push_back(k);
+  return d;
+}
+
+// Queues first that others name as their dead-letter queue (depth first, so chains
+// a → b → c apply c, b, a). Cycles are left in document order.
+std::vector<size_t> apply_order(const std::vector<manifest::Validated>& docs,
+                                const std::vector<std::optional<manifest::QueueSpec>>& specs) {
+  std::map<std::string, size_t> by_name;
+  for (size_t i = 0; i < docs.size(); ++i)
+    if (specs[i]) by_name.emplace(specs[i]->name, i);
+  std::vector<size_t> order;
+  std::vector<int> state(docs.size(), 0);  // 0 new, 1 visiting, 2 done
+  std::function<void(size_t)> visit = [&](size_t i) {
+    if (state[i]) return;
+    state[i] = 1;
+    if (specs[i] && !specs[i]->dead_letter_queue.empty()) {
+      auto it = by_name.find(specs[i]->dead_letter_queue);
+      if (it != by_name.end()) visit(it->second);
+    }
+    state[i] = 2;
+    order.push_back(i);
+  };
+  for (size_t i = 0; i < docs.size(); ++i) visit(i);
+  return order;
+}
+
+}  // namespace
+
+ApplyOutcome apply_documents(Engine& engine, const nlohmann::json& body, bool dry_run) {
+  ApplyOutcome out;
+  auto fail = [&](Code c, std::string msg, std::vector<std::string> details = {}) {
+    out.error = Error{c, std::move(msg)};
+    out.details = std::move(details);
+    return out;
+  };
+  if (!body.is_object() || !body.contains("items") || !body["items"].is_array())
+    return fail(Code::Invalid, "body must be {\"items\":[document, ...]}");
+  std::vector<nlohmann::json> docs(body["items"].begin(), body["items"].end());
+  auto validated = manifest::validate_all(docs);
+  if (!validated.ok()) return fail(Code::Invalid, "validation failed", lines_of(validated.error().message));
+
+  auto& vs = *validated;
+  std::vector<std::optional<manifest::QueueSpec>> specs(vs.size());
+  std::vector<std::string> unsupported;
+  for (size_t i = 0; i < vs.size(); ++i) {
+    if (vs[i].kind == "Queue") specs[i] = manifest::queue_spec(vs[i]);
+    else unsupported.push_back(vs[i].kind + "/" + vs[i].name + ": kind " + vs[i].kind + " cannot be applied yet");
+  }
+  if (!unsupported.empty()) return fail(Code::Invalid, "validation failed", unsupported);
+
+  for (size_t i : apply_order(vs, specs)) {
+    const auto& spec = *specs[i];
+    std::string action;
+    auto exists = engine.queue_exists(spec.name);
+    if (!exists.ok() && exists.error().code != Code::NonExistentQueue) return fail(exists.error().code, exists.error().message);
+    if (!exists.ok()) {
+      action = "created";
+      if (!dry_run) {
+        auto t = engine.create_queue(spec.name, desired_attributes(engine, spec), spec.tags);
+        if (!t.ok()) return fail(t.error().code, "Queue/" + spec.name + ": " + t.error().message);
+        out.token = std::max(out.token, *t);
+      }
+    } else {
+      auto d = diff_queue(engine, spec);
+      if (!d.ok()) return fail(d.error().code, "Queue/" + spec.name + ": " + d.error().message);
+      action = d->empty() ? "unchanged" : "configured";
+      if (!dry_run && !d->empty()) {
+        auto step = [&](Result<Token> t) -> bool {
+          if (!t.ok()) {
+            fail(t.error().code, "Queue/" + spec.name + ": " + t.error().message);
+            return false;
+          }
+          out.token = std::max(out.token, *t);
+          return true;
+        };
+        if (!d->attrs.empty() && !step(engine.set_attributes(spec.name, d->attrs))) return out;
+        if (!d->tags_to_set.empty() && !step(engine.tag_queue(spec.name, d->tags_to_set))) return out;
+        if (!d->tags_to_remove.empty() && !step(engine.untag_queue(spec.name, d->tags_to_remove))) return out;
+      }
+    }
+    out.results.push_back({{"kind", "Queue"}, {"name", spec.name}, {"action", action}});
+  }
+  return out;
+}
+
+}  // namespace ebb::admin

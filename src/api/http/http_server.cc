@@ -1,0 +1,342 @@
+#include "api/http/http_server.h"
+
+#include <atomic>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <spdlog/spdlog.h>
+
+#include "api/http/http_date.h"
+#include "api/http/request_checks.h"
+
+namespace ebb::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+class Session;
+
+// State shared by the acceptor and every session: limits, handler, connection counts.
+struct Shared {
+  HttpLimits limits;
+  HttpHandler handler;
+  std::atomic<bool> draining{false};
+
+  std::mutex mu;
+  size_t total = 0;
+  std::unordered_map<std::string, size_t> per_addr;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
+
+  // Refuse new connections beyond the caps (reliability.md §4.3).
+  bool admit(const std::string& addr) {
+    std::lock_guard lk(mu);
+    if (total >= limits.max_connections) return false;
+    auto& n = per_addr[addr];
+    if (n >= limits.max_connections_per_addr) return false;
+    ++n;
+    ++total;
+    return true;
+  }
+  void release(const std::string& addr, Session* s) {
+    std::lock_guard lk(mu);
+    --total;
+    auto it = per_addr.find(addr);
+    if (it != per_addr.end() && --it->second == 0) per_addr.erase(it);
+    sessions.erase(s);
+  }
+};
+
+// Malformed HTTP (smuggling class, bad chunk sizes, bad fields) gets a 400 before the
+// close; a peer that merely went away or timed out gets nothing.
+bool is_parse_error(const beast::error_code& ec) {
+  if (!ec) return false;
+  static const auto& cat = beast::error_code(bhttp::error::bad_target).category();
+  return ec.category() == cat && ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message &&
+         ec != bhttp::error::need_more && ec != bhttp::error::need_buffer;
+}
+
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+constexpr size_t kLingerBytes = 8 * 1024 * 1024;  // above the largest body; time-bounded too
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, std::shared_ptr<Shared> shared, std::string addr)
+      : stream_(std::move(socket)), shared_(std::move(shared)), addr_(std::move(addr)) {}
+  ~Session() { shared_->release(addr_, this); }
+
+  void start() {
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->wait_for_request(); });
+  }
+
+  // Shutdown: close now if no request is being handled; otherwise after the response.
+  void close_if_idle() {
+    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+      if (!self->busy_) self->close_now();
+    });
+  }
+
+ private:
+  const HttpLimits& limits() const { return shared_->limits; }
+
+  // Idle keep-alive wait: the long timeout applies until the first byte of a request.
+  void wait_for_request() {
+    busy_ = false;
+    if (shared_->draining) return close_now();
+    parser_.emplace();
+    parser_->header_limit(static_cast<uint32_t>(limits().header_total));
+    // The route is unknown until the header is parsed: allow the larger limit here and
+    // apply the route's own limit right after (on_header).
+    parser_->body_limit(std::max(limits().body_sqs, limits().body_native));
+    if (buffer_.size() > 0) return read_header();
+    stream_.expires_after(limits().idle_timeout);
+    stream_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec, size_t n) {
+      if (ec) return self->close_now();
+      self->buffer_.commit(n);
+      self->read_header();
+    });
+  }
+
+  void read_header() {
+    stream_.expires_after(limits().header_timeout);
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             [self = shared_from_this()](beast::error_code ec, size_t) { self->on_header(ec); });
+  }
+
+  void on_header(beast::error_code ec) {
+    if (ec == bhttp::error::header_limit) return refuse(first_line_too_long() ? 414 : 431);
+    if (ec == bhttp::error::body_limit) return send(too_large(), 11);
+    if (is_parse_error(ec)) return refuse(400);
+    if (ec) return close_now();  // timeout, reset or EOF: no response (slowloris rule)
+
+    busy_ = true;
+    auto& msg = parser_->get();
+    req_ = HttpRequest{};
+    req_.method = std::string(msg.method_string());
+    req_.target = std::string(msg.target());
+    size_t q = req_.target.find('?');
+    req_.path = req_.target.substr(0, q);
+    if (q != std::string::npos) req_.query = req_.target.substr(q + 1);
+    for (auto& f : msg) req_.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+    req_.remote_addr = addr_;
+    version_ = msg.version();
+    keep_alive_ = msg.keep_alive();
+
+    if (auto refusal = check_request_head(req_, version_ >= 11, limits())) return send(std::move(*refusal), version_);
+    uint64_t limit = limits().body_limit(req_.path);
+    if (auto len = parser_->content_length(); len && *len > limit) return send(too_large(), version_);
+    parser_->body_limit(limit);  // chunked bodies count against the route's limit as they arrive
+
+    if (parser_->is_done()) return dispatch();
+    if (iequals(req_.header("Expect"), "100-continue")) {
+      stream_.expires_after(limits().write_timeout);
+      asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
+                        [self = shared_from_this()](beast::error_code ec, size_t) {
+                          if (ec) return self->close_now();
+                          self->read_body();
+                        });
+      return;
+    }
+    read_body();
+  }
+
+  void read_body() {
+    stream_.expires_after(limits().body_timeout);
+    bhttp::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (ec == bhttp::error::body_limit) return self->send(too_large(), self->version_);
+      if (is_parse_error(ec)) return self->refuse(400);
+      // A timed-out stream is already closed by Beast, so the 408 cannot be written.
+      if (ec) return self->close_now();
+      self->dispatch();
+    });
+  }
+
+  void dispatch() {
+    req_.body = std::move(parser_->get().body());
+    stream_.expires_never();  // long polls: the handler decides how long this takes
+    auto self = shared_from_this();
+    Respond respond = [self](HttpResponse r) {
+      asio::post(self->stream_.get_executor(), [self, r = std::move(r)]() mutable { self->send(std::move(r), self->version_); });
+    };
+    try {
+      shared_->handler(std::move(req_), std::move(respond));
+    } catch (const std::exception& e) {
+      // Handlers should not throw; if one does, this connection answers 500 only if the
+      // handler has not answered already, which we cannot know: close instead.
+      spdlog::error("handler threw: {}", e.what());
+      close_now();
+    }
+  }
+
+  void refuse(int status) {
+    HttpResponse r = HttpResponse::text(status, status == 414   ? "request line too long\n"
+                                                 : status == 431 ? "request header fields too large\n"
+                                                                 : "bad request\n");
+    r.close = true;
+    send(std::move(r), 11);
+  }
+
+  bool first_line_too_long() const {
+    // Beast consumes the request line as soon as it parsed it; a parsed target means
+    // the fields were the problem.
+    if (!parser_->get().target().empty()) return false;
+    auto data = buffer_.cdata();
+    std::string_view text(static_cast<const char*>(data.data()), data.size());
+    size_t eol = text.find("\r\n");
+    return (eol == std::string_view::npos ? text.size() : eol) > limits().request_line;
+  }
+
+  void send(HttpResponse r, unsigned version) {
+    busy_ = true;
+    auto res = std::make_shared<bhttp::response<bhttp::string_body>>(static_cast<bhttp::status>(r.status),
+                                                                      version ? version : 11);
+    res->set(bhttp::field::date, http_date_now());
+    res->set(bhttp::field::content_type, r.content_type);
+    for (auto& [k, v] : r.headers) res->insert(k, v);
+    res->body() = std::move(r.body);
+    bool keep = keep_alive_ && !r.close && !shared_->draining;
+    res->keep_alive(keep);
+    res->prepare_payload();
+    stream_.expires_after(limits().write_timeout);
+    bhttp::async_write(stream_, *res, [self = shared_from_this(), res, keep](beast::error_code ec, size_t) {
+      if (ec) return self->close_now();
+      if (!keep) return self->linger_close();
+      self->wait_for_request();
+    });
+  }
+
+  // After a refusal the client may still be sending its body; closing at once would
+  // turn that into a TCP reset that can destroy our response in flight. Stop sending,
+  // discard what arrives for a short while, then close.
+  void linger_close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    lingered_ = 0;
+    stream_.expires_after(std::chrono::seconds(2));
+    linger_read();
+  }
+  void linger_read() {
+    buffer_.clear();
+    stream_.async_read_some(buffer_.prepare(16384), [self = shared_from_this()](beast::error_code ec, size_t n) {
+      self->lingered_ += n;
+      if (ec || self->lingered_ > kLingerBytes) return self->close_now();
+      self->linger_read();
+    });
+  }
+
+  void close_now() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.close();
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::shared_ptr<Shared> shared_;
+  std::string addr_;
+  HttpRequest req_;
+  unsigned version_ = 11;
+  bool keep_alive_ = true;
+  bool busy_ = false;
+  size_t lingered_ = 0;
+};
+
+}  // namespace
+
+struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
+  Impl(asio::io_context& io, std::shared_ptr<Shared> s) : ioc(io), acceptor(io), shared(std::move(s)) {}
+
+  void accept() {
+    acceptor.async_accept(asio::make_strand(ioc), [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+      if (ec == asio::error::operation_aborted || !self->acceptor.is_open()) return;
+      if (ec) {
+        // EMFILE and friends: keep serving existing connections, retry accepting later.
+        spdlog::warn("accept failed: {}", ec.message());
+        auto t = std::make_shared<asio::steady_timer>(self->ioc, std::chrono::milliseconds(100));
+        t->async_wait([self, t](beast::error_code) { self->accept(); });
+        return;
+      }
+      beast::error_code ec2;
+      auto ep = socket.remote_endpoint(ec2);
+      std::string addr = ec2 ? std::string("unknown") : ep.address().to_string();
+      if (self->shared->admit(addr)) {
+        socket.set_option(tcp::no_delay(true), ec2);
+        auto session = std::make_shared<Session>(std::move(socket), self->shared, addr);
+        {
+          std::lock_guard lk(self->shared->mu);
+          self->shared->sessions[session.get()] = session;
+        }
+        session->start();
+      } else {
+        socket.close(ec2);  // over a connection cap: refuse
+      }
+      self->accept();
+    });
+  }
+
+  asio::io_context& ioc;
+  tcp::acceptor acceptor;
+  std::shared_ptr<Shared> shared;
+};
+
+HttpServer::HttpServer(asio::io_context& ioc, HttpLimits limits, HttpHandler handler) {
+  auto shared = std::make_shared<Shared>();
+  shared->limits = limits;
+  shared->handler = std::move(handler);
+  impl_ = std::make_shared<Impl>(ioc, std::move(shared));
+}
+
+HttpServer::~HttpServer() = default;
+
+Result<ListenAddress> HttpServer::listen(const ListenAddress& addr) {
+  beast::error_code ec;
+  std::string host = addr.host == "localhost" ? "127.0.0.1" : addr.host;
+  auto ip = asio::ip::make_address(host, ec);
+  if (ec) return err(Code::Invalid, "bad listen address " + addr.to_string() + ": " + ec.message());
+  tcp::endpoint ep(ip, addr.port);
+  auto& a = impl_->acceptor;
+  a.open(ep.protocol(), ec);
+  if (!ec) a.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) a.bind(ep, ec);
+  if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return err(Code::InternalError, "cannot listen on " + addr.to_string() + ": " + ec.message());
+  auto local = a.local_endpoint(ec);
+  ListenAddress bound{host, local.port()};
+  return bound;
+}
+
+void HttpServer::start_accepting() {
+  asio::post(impl_->acceptor.get_executor(), [impl = impl_] { impl->accept(); });
+}
+
+void HttpServer::stop_accepting() {
+  asio::post(impl_->acceptor.get_executor(), [impl = impl_] {
+    beast::error_code ec;
+    impl->acceptor.close(ec);
+  });
+}
+
+void HttpServer::drain() {
+  impl_->shared->draining = true;
+  std::vector<std::shared_ptr<Session>> live;
+  {
+    std::lock_guard lk(impl_->shared->mu);
+    for (auto& [p, w] : impl_->shared->sessions)
+      if (auto s = w.lock()) live.push_back(std::move(s));
+  }
+  for (auto& s : live) s->close_if_idle();
+}
+
+size_t HttpServer::connections() const {
+  std::lock_guard lk(impl_->shared->mu);
+  return impl_->shared->total;
+}
+
+}  // namespace ebb::http

@@ -1,0 +1,212 @@
+#include "server/daemon.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <memory>
+#include <thread>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+
+#include "api/admin/admin_api.h"
+#include "api/http/http_server.h"
+#include "api/sqs/sqs_api.h"
+#include "clock/clock.h"
+#include "queue/engine.h"
+#include "server/engine_ticker.h"
+#include "server/http_metrics.h"
+#include "server/log_fields.h"
+#include "server/paths.h"
+#include "server/router.h"
+#include "store/committer.h"
+#include "store/store.h"
+
+namespace ebb::server {
+
+namespace asio = boost::asio;
+
+EngineTicker::EngineTicker(asio::io_context& ioc, Engine& engine)
+    : engine_(engine), strand_(asio::make_strand(ioc)), timer_(strand_) {}
+
+void EngineTicker::start() {
+  engine_.on_wakeup([this] { asio::post(strand_, [this] { run_now(); }); });
+  asio::post(strand_, [this] { run_now(); });
+}
+
+void EngineTicker::stop() {
+  engine_.on_wakeup({});
+  asio::post(strand_, [this] {
+    stopped_ = true;
+    timer_.cancel();
+  });
+}
+
+void EngineTicker::run_now() {
+  if (stopped_) return;
+  arm(engine_.tick());
+}
+
+void EngineTicker::arm(MonoTime next) {
+  auto cap = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  timer_.expires_at(std::min(next, cap));  // cancels the previous wait
+  timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec == asio::error::operation_aborted) return;
+    run_now();
+  });
+}
+
+namespace {
+
+// Drain on SIGTERM/SIGINT: not ready, stop accepting, answer parked long polls, let
+// in-flight responses finish (bounded), then stop the I/O threads.
+class Shutdown {
+ public:
+  Shutdown(asio::io_context& ioc, http::HttpServer& server, Engine& engine, EngineTicker& ticker,
+           std::atomic<bool>& ready, std::chrono::seconds timeout)
+      : ioc_(ioc), server_(server), engine_(engine), ticker_(ticker), ready_(ready), timeout_(timeout),
+        signals_(ioc, SIGTERM, SIGINT), poll_(ioc) {}
+
+  void arm() {
+    signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
+      if (ec) return;
+      begin(sig);
+    });
+  }
+
+ private:
+  void begin(int sig) {
+    logf::info("shutting down", {{"signal", sig}, {"timeout_seconds", static_cast<int64_t>(timeout_.count())}});
+    ready_ = false;
+    server_.stop_accepting();
+    engine_.release_all_waiters();
+    server_.drain();
+    deadline_ = std::chrono::steady_clock::now() + timeout_;
+    // A second signal skips the wait.
+    signals_.async_wait([this](const boost::system::error_code& ec, int) {
+      if (!ec) finish();
+    });
+    wait_for_connections();
+  }
+
+  void wait_for_connections() {
+    if (server_.connections() == 0 || std::chrono::steady_clock::now() >= deadline_) return finish();
+    poll_.expires_after(std::chrono::milliseconds(50));
+    poll_.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec) wait_for_connections();
+    });
+  }
+
+  void finish() {
+    if (finished_) return;
+    finished_ = true;
+    if (size_t open = server_.connections()) logf::warn("closing connections at shutdown timeout", {{"open", open}});
+    ticker_.stop();
+    ioc_.stop();
+  }
+
+  asio::io_context& ioc_;
+  http::HttpServer& server_;
+  Engine& engine_;
+  EngineTicker& ticker_;
+  std::atomic<bool>& ready_;
+  std::chrono::seconds timeout_;
+  asio::signal_set signals_;
+  asio::steady_timer poll_;
+  std::chrono::steady_clock::time_point deadline_;
+  bool finished_ = false;
+};
+
+}  // namespace
+
+int run_daemon(const DaemonConfig& cfg) {
+  if (auto st = ensure_private_dir(cfg.data_dir); !st.ok()) {
+    logf::error("cannot prepare the data directory", {{"error", st.error().message}});
+    return 1;
+  }
+  std::string db_path = cfg.data_dir + "/ebb.db";
+  std::unique_ptr<Store> store;
+  try {
+    store = open_sqlite_store(db_path);
+  } catch (const std::exception& e) {
+    logf::error("cannot open the store", {{"path", db_path}, {"error", e.what()}});
+    return 1;
+  }
+
+  Committer committer(*store);
+  // Fail-stop (reliability.md P-D4): a commit that failed may or may not be on disk;
+  // nothing more may be acknowledged. Exit at once; the supervisor restarts us.
+  committer.on_fatal([](const std::string& why) {
+    logf::error("store commit failed; exiting", {{"error", why}});
+    ::_exit(75);
+  });
+  committer.start();
+
+  SystemClock clock;
+  EngineConfig ecfg;
+  ecfg.region = cfg.region;
+  ecfg.account = cfg.account_id;
+  ecfg.purge_rate_limit = cfg.purge_rate_limit;
+  Engine engine(clock, *store, committer, ecfg);
+  try {
+    engine.load();
+  } catch (const std::exception& e) {
+    logf::error("cannot load queue state", {{"path", db_path}, {"error", e.what()}});
+    committer.stop();
+    return 1;
+  }
+
+  asio::io_context ioc(cfg.threads);
+  std::atomic<bool> ready{false};
+  HttpMetrics metrics;
+  http::AuthStage auth(cfg.auth);
+  SqsApi sqs(engine, SqsApiConfig{cfg.public_url});
+  admin::AdminApi admin(engine, clock, admin::AdminConfig{cfg.public_url},
+                        [&ioc](std::function<void()> f) { asio::post(ioc, std::move(f)); });
+  Router router(RouterParts{engine, sqs, admin, auth, metrics, clock, ready});
+  http::HttpServer server(ioc, cfg.limits,
+                          [&router](http::HttpRequest req, http::Respond respond) {
+                            router.handle(std::move(req), std::move(respond));
+                          });
+
+  auto bound = server.listen(cfg.listen);
+  if (!bound.ok()) {
+    logf::error("cannot listen", {{"addr", cfg.listen.to_string()}, {"error", bound.error().message}});
+    committer.stop();
+    return 1;
+  }
+  if (!cfg.port_file.empty()) {
+    if (auto st = write_file_atomically(cfg.port_file, bound->to_string() + "\n"); !st.ok()) {
+      logf::error("cannot write the port file", {{"error", st.error().message}});
+      committer.stop();
+      return 1;
+    }
+  }
+
+  EngineTicker ticker(ioc, engine);
+  ticker.start();
+  Shutdown shutdown(ioc, server, engine, ticker, ready, std::chrono::seconds(cfg.shutdown_timeout_seconds));
+  shutdown.arm();
+  server.start_accepting();
+  ready = true;
+  logf::info("listening", {{"addr", bound->to_string()},
+                           {"data_dir", cfg.data_dir},
+                           {"auth", cfg.auth == http::AuthMode::None ? "none" : "sigv4"},
+                           {"threads", cfg.threads},
+                           {"queues", static_cast<int64_t>(engine.stats().size())}});
+
+  std::vector<std::thread> threads;
+  for (int i = 1; i < cfg.threads; ++i) threads.emplace_back([&ioc] { ioc.run(); });
+  ioc.run();
+  for (auto& t : threads) t.join();
+
+  committer.stop();  // commits what is pending (answers already sent were durable)
+  logf::info("stopped");
+  return 0;
+}
+
+}  // namespace ebb::server

@@ -1,0 +1,28 @@
+// Everything ebbd's main() resolved from flags, EBB_* variables and defaults.
+#pragma once
+#include <spdlog/common.h>
+
+#include <string>
+
+#include "api/http/auth_stage.h"
+#include "api/http/http_limits.h"
+#include "api/http/listen_address.h"
+
+namespace ebb::server {
+
+struct DaemonConfig {
+  http::ListenAddress listen{"127.0.0.1", 9324};
+  std::string data_dir;
+  http::AuthMode auth = http::AuthMode::None;
+  std::string public_url;           // "" = from the Host header
+  std::string region = "us-east-1";
+  std::string account_id = "000000000000";
+  int threads = 2;                  // HTTP I/O threads
+  std::string port_file;            // "" = none
+  bool purge_rate_limit = false;
+  bool insecure = false;            // allow plain HTTP on a non-loopback address
+  int shutdown_timeout_seconds = 30;
+  http::HttpLimits limits;
+};
+
+}  // namespace ebb::server

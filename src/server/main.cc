@@ -1,0 +1,95 @@
+// ebbd: the ebb server. Flags and EBB_* variables per ecosystem.md §3.5
+// (flag > environment > default).
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "server/daemon.h"
+#include "server/exposure.h"
+#include "server/log_fields.h"
+#include "server/log_format.h"
+#include "server/paths.h"
+
+namespace {
+
+bool valid_account_id(const std::string& s) {
+  return s.size() == 12 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace ebb;
+  CLI::App app{"ebbd — a durable server that speaks the Amazon SQS API"};
+  std::string listen = "127.0.0.1:9324", data_dir, auth = "none", public_url, region = "us-east-1",
+              account = "000000000000", log_level = "info", log_format = "auto", port_file;
+  int threads = 2, shutdown_timeout = 30;
+  bool purge_rate_limit = false, insecure = false;
+
+  app.add_option("--listen", listen, "HOST:PORT to listen on (port 0: any free port)")->envname("EBB_LISTEN");
+  app.add_option("--data-dir", data_dir, "data directory (default: STATE_DIRECTORY or $XDG_DATA_HOME/ebb)")
+      ->envname("EBB_DATA_DIR");
+  // Default `none` until SigV4 verification lands (then the default becomes sigv4).
+  app.add_option("--auth", auth, "none|sigv4")->envname("EBB_AUTH")->check(CLI::IsMember({"none", "sigv4"}));
+  app.add_option("--public-url", public_url, "base of queue URLs behind a proxy")->envname("EBB_PUBLIC_URL");
+  app.add_option("--region", region, "region for ARNs")->envname("EBB_REGION");
+  app.add_option("--account-id", account, "12-digit account id for ARNs and URLs")->envname("EBB_ACCOUNT_ID");
+  app.add_option("--log-level", log_level, "debug|info|warning|error")->envname("EBB_LOG_LEVEL");
+  app.add_option("--log-format", log_format, "json|text|auto")->envname("EBB_LOG_FORMAT");
+  app.add_option("--threads", threads, "HTTP I/O threads")->envname("EBB_THREADS")->check(CLI::Range(1, 64));
+  app.add_option("--port-file", port_file, "after binding, write HOST:PORT here (atomically)")
+      ->envname("EBB_PORT_FILE");
+  app.add_flag("--purge-rate-limit", purge_rate_limit, "enforce the 60 s PurgeQueueInProgress rule")
+      ->envname("EBB_PURGE_RATE_LIMIT");
+  app.add_flag("--insecure,--allow-insecure-remote", insecure, "allow plain HTTP on a non-loopback address")
+      ->envname("EBB_ALLOW_INSECURE_REMOTE");
+  app.add_option("--shutdown-timeout", shutdown_timeout, "seconds to drain on SIGTERM")
+      ->envname("EBB_SHUTDOWN_TIMEOUT_SECONDS")
+      ->check(CLI::Range(0, 3600));
+  CLI11_PARSE(app, argc, argv);
+
+  auto fmt = logf::parse_format(log_format);
+  auto lvl = logf::parse_level(log_level);
+  if (!fmt || !lvl) {
+    std::cerr << "ebbd: --log-format must be json|text|auto and --log-level debug|info|warning|error\n";
+    return 2;
+  }
+  logf::setup_logging(*fmt, *lvl);
+
+  server::DaemonConfig cfg;
+  auto fail = [](const std::string& why) {
+    logf::error("refusing to start", {{"error", why}});
+    return 2;
+  };
+  auto addr = http::parse_listen_address(listen);
+  if (!addr.ok()) return fail(addr.error().message);
+  cfg.listen = *addr;
+  cfg.auth = *http::parse_auth_mode(auth);
+  if (!valid_account_id(account)) return fail("--account-id must be 12 digits");
+  if (region.empty()) return fail("--region must not be empty");
+  while (!public_url.empty() && public_url.back() == '/') public_url.pop_back();
+  cfg.public_url = public_url;
+  cfg.region = region;
+  cfg.account_id = account;
+  cfg.threads = threads;
+  cfg.port_file = port_file;
+  cfg.purge_rate_limit = purge_rate_limit;
+  cfg.insecure = insecure;
+  cfg.shutdown_timeout_seconds = shutdown_timeout;
+  if (data_dir.empty()) {
+    auto d = server::default_data_dir(server::process_env);
+    if (!d.ok()) return fail(d.error().message);
+    data_dir = *d;
+  }
+  cfg.data_dir = data_dir;
+
+  if (auto st = server::check_exposure(cfg.listen, cfg.auth, /*tls=*/false, cfg.insecure); !st.ok())
+    return fail(st.error().message);
+  if (!http::is_loopback_host(cfg.listen.host))
+    logf::warn("serving plain HTTP on a non-loopback address (--insecure)", {{"addr", cfg.listen.to_string()}});
+  // SigV4 verification is a later issue: say so on every start, whatever the mode.
+  logf::warn("request signatures are not verified; any client that can connect has full access",
+             {{"auth", auth}});
+
+  return server::run_daemon(cfg);
+}

@@ -1,0 +1,114 @@
+#include "server/router.h"
+
+#include <chrono>
+
+#include "base/crypto.h"
+#include "server/log_fields.h"
+#include "server/metrics_page.h"
+
+namespace ebb::server {
+namespace {
+
+using http::HttpRequest;
+using http::HttpResponse;
+using http::Respond;
+
+bool wants_html(const HttpRequest& req) {
+  return req.method == "GET" && req.path == "/" && req.query.empty() &&
+         req.header("Accept").find("text/html") != std::string_view::npos && req.header("X-Amz-Target").empty();
+}
+
+constexpr std::string_view kLandingPage =
+    "<!doctype html><html><head><meta charset=\"utf-8\"><title>ebb</title></head><body>"
+    "<h1>ebb</h1><p>This is an Amazon SQS compatible endpoint. The dashboard comes in a later "
+    "version; meanwhile use the <code>ebb</code> CLI or any AWS SDK.</p></body></html>\n";
+
+HttpResponse with_route(HttpResponse r, const char* api, const char* action) {
+  r.api = api;
+  r.action = action;
+  return r;
+}
+
+}  // namespace
+
+void Router::handle(HttpRequest req, Respond respond) {
+  auto started = std::chrono::steady_clock::now();
+  // Every answer passes here: count it and log it (debug; errors at warning).
+  Respond done = [this, respond = std::move(respond), started, method = req.method, path = req.path,
+                  remote = req.remote_addr](HttpResponse r) {
+    p_.metrics.count(r.api, r.action, r.status);
+    auto lvl = r.status >= 500 ? spdlog::level::warn : spdlog::level::debug;
+    if (!spdlog::default_logger_raw()->should_log(lvl)) return respond(std::move(r));  // hot path
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    std::string request_id;
+    for (auto& [k, v] : r.headers)
+      if (k == "x-amzn-RequestId") request_id = v;
+    logf::log(lvl, "request", {{"method", method}, {"path", path}, {"status", r.status}, {"action", r.action},
+                               {"error_code", r.error_code}, {"request_id", request_id},
+                               {"duration_seconds", secs}, {"remote_addr", remote}});
+    respond(std::move(r));
+  };
+
+  const std::string& path = req.path;
+  if (path == "/healthz") return done(with_route(HttpResponse::text(200, "ok"), "other", "healthz"));
+  if (path == "/readyz") {
+    bool ready = p_.ready.load();
+    return done(with_route(HttpResponse::text(ready ? 200 : 503, ready ? "ready" : "not ready"), "other", "readyz"));
+  }
+  if (path == "/metrics") {
+    HttpResponse r = HttpResponse::text(200, render_metrics(p_.engine, p_.metrics, p_.clock.now_ms()));
+    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    return done(with_route(std::move(r), "other", "metrics"));
+  }
+  if (path == "/api/v1" || path.starts_with("/api/v1/")) return p_.admin.handle(req, std::move(done));
+  if (wants_html(req)) {
+    HttpResponse r = HttpResponse::text(200, std::string(kLandingPage));
+    r.content_type = "text/html; charset=utf-8";
+    r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+    return done(with_route(std::move(r), "ui", "landing"));
+  }
+  handle_sqs(std::move(req), std::move(done));
+}
+
+void Router::handle_sqs(HttpRequest req, Respond respond) {
+  std::string request_id = uuid_v4();
+  const char* api = req.header("X-Amz-Target").empty() ? "sqs_query" : "sqs_json";
+  if (req.method != "GET" && req.method != "POST") {
+    HttpResponse r = HttpResponse::text(405, "method not allowed\n");
+    r.headers.emplace_back("Allow", "GET, POST");
+    r.headers.emplace_back("x-amzn-RequestId", request_id);
+    return respond(with_route(std::move(r), api, "other"));
+  }
+  auto auth = p_.auth.authenticate(req);
+  if (!auth.ok()) {
+    // Not reachable until SigV4 verification lands; it will answer in the SQS format.
+    HttpResponse r = HttpResponse::text(403, auth.error().message);
+    r.headers.emplace_back("x-amzn-RequestId", request_id);
+    return respond(with_route(std::move(r), api, "other"));
+  }
+  SqsRequest s;
+  s.method = std::move(req.method);
+  s.path = std::move(req.path);
+  s.query = std::move(req.query);
+  s.body = std::move(req.body);
+  s.content_type = std::string(req.header("Content-Type"));
+  s.amz_target = std::string(req.header("X-Amz-Target"));
+  s.host = std::string(req.header("Host"));
+  s.access_key_id = auth->access_key_id;
+  s.trace_id = std::string(req.header("X-Amzn-Trace-Id"));
+  s.request_id = request_id;
+  p_.sqs.handle(std::move(s), [respond = std::move(respond), request_id, api](SqsResponse sr) {
+    HttpResponse r;
+    r.status = sr.status;
+    r.content_type = std::move(sr.content_type);
+    r.body = std::move(sr.body);
+    r.headers = std::move(sr.headers);
+    r.headers.emplace_back("x-amzn-RequestId", request_id);
+    r.api = api;
+    r.action = sr.action.empty() ? "other" : sr.action;
+    r.error_code = std::move(sr.error_code);
+    respond(std::move(r));
+  });
+}
+
+}  // namespace ebb::server

@@ -1,0 +1,36 @@
+// One port, many APIs (ARCHITECTURE.md "One program, one port"; sqs-api.md §2.1):
+// /healthz, /readyz, /metrics, /api/v1/... (native), and everything else is the SQS
+// API behind the auth stage. Counts every answer for ebb_http_requests_total.
+#pragma once
+#include <atomic>
+
+#include "api/admin/admin_api.h"
+#include "api/http/auth_stage.h"
+#include "api/http/http_message.h"
+#include "api/sqs/sqs_api.h"
+#include "clock/clock.h"
+#include "server/http_metrics.h"
+
+namespace ebb::server {
+
+struct RouterParts {
+  Engine& engine;
+  SqsApi& sqs;
+  admin::AdminApi& admin;
+  const http::AuthStage& auth;
+  HttpMetrics& metrics;
+  Clock& clock;
+  const std::atomic<bool>& ready;  // false while starting and while draining
+};
+
+class Router {
+ public:
+  explicit Router(RouterParts parts) : p_(parts) {}
+  void handle(http::HttpRequest req, http::Respond respond);
+
+ private:
+  void handle_sqs(http::HttpRequest req, http::Respond respond);
+  RouterParts p_;
+};
+
+}  // namespace ebb::server
