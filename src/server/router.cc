@@ -32,14 +32,14 @@ HttpResponse with_route(HttpResponse r, const char* api, const char* action) {
 }  // namespace
 
 void Router::handle(HttpRequest req, Respond respond) {
-  auto started = std::chrono::steady_clock::now();
+  auto started = p_.clock.mono_now();
   // Every answer passes here: count it and log it (debug; errors at warning).
   Respond done = [this, respond = std::move(respond), started, method = req.method, path = req.path,
                   remote = req.remote_addr](HttpResponse r) {
     p_.metrics.count(r.api, r.action, r.status);
     auto lvl = r.status >= 500 ? spdlog::level::warn : spdlog::level::debug;
     if (!spdlog::default_logger_raw()->should_log(lvl)) return respond(std::move(r));  // hot path
-    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    double secs = std::chrono::duration<double>(p_.clock.mono_now() - started).count();
     std::string request_id;
     for (auto& [k, v] : r.headers)
       if (k == "x-amzn-RequestId") request_id = v;

@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "clock/clock.h"
+
 namespace ebb::http {
 
 std::string http_date(std::time_t t) {
@@ -17,7 +19,7 @@ std::string http_date(std::time_t t) {
 }
 
 std::string http_date_now() {
-  return http_date(std::chrono::system_clock::to_time_t(std::chrono::system_clock::now()));
+  return http_date(std::time_t(SystemClock().now_ms() / 1000));
 }
 
 }  // namespace ebb::http
