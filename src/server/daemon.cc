@@ -1,5 +1,9 @@
 #include "server/daemon.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <unistd.h>
 
 #include <atomic>
@@ -126,6 +130,13 @@ class Shutdown {
 int run_daemon(const DaemonConfig& cfg) {
   if (auto st = ensure_private_dir(cfg.data_dir); !st.ok()) {
     logf::error("cannot prepare the data directory", {{"error", st.error().message}});
+    return 1;
+  }
+  // One ebbd per data directory: a second one would hold a diverging in-memory copy
+  // of the same store. The lock dies with the process (kill -9 included).
+  int lock_fd = ::open((cfg.data_dir + "/ebbd.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lock_fd < 0 || ::flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    logf::error("data directory is in use by another ebbd", {{"data_dir", cfg.data_dir}});
     return 1;
   }
   std::string db_path = cfg.data_dir + "/ebb.db";
