@@ -85,6 +85,12 @@ class Session : public std::enable_shared_from_this<Session> {
  private:
   const HttpLimits& limits() const { return shared_->limits; }
 
+  // reliability.md §5.1: chunk extensions over 1 KiB are refused (400, close).
+  std::function<void(std::uint64_t, beast::string_view, beast::error_code&)> chunk_header_cb_ =
+      [](std::uint64_t, beast::string_view ext, beast::error_code& ec) {
+        if (ext.size() > 1024) ec = bhttp::error::bad_chunk_extension;
+      };
+
   // Idle keep-alive wait: the long timeout applies until the first byte of a request.
   void wait_for_request() {
     busy_ = false;
@@ -94,6 +100,7 @@ class Session : public std::enable_shared_from_this<Session> {
     // The route is unknown until the header is parsed: allow the larger limit here and
     // apply the route's own limit right after (on_header).
     parser_->body_limit(std::max(limits().body_sqs, limits().body_native));
+    parser_->on_chunk_header(chunk_header_cb_);  // Beast keeps a reference: the callback is a member
     if (buffer_.size() > 0) return read_header();
     stream_.expires_after(limits().idle_timeout);
     stream_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec, size_t n) {

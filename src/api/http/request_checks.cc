@@ -14,6 +14,7 @@ HttpResponse refuse(int status, std::string body) {
 HttpResponse too_large() { return refuse(413, "request body too large\n"); }
 
 std::optional<HttpResponse> check_request_head(const HttpRequest& req, bool http11, const HttpLimits& limits) {
+  if (req.method.size() + req.target.size() + 10 > limits.request_line) return refuse(414, "request line too long\n");
   if (req.headers.size() > limits.header_count) return refuse(431, "too many header fields\n");
   for (auto& [k, v] : req.headers) {
     if (k.size() + v.size() + 4 > limits.header_one) return refuse(431, "header field too large\n");

@@ -84,6 +84,9 @@ Result<std::optional<bool>> opt_bool(const Value& obj, std::string_view name) {
 Result<const Value*> opt_list(const Value& obj, std::string_view name) {
   const Value* v = find(obj, name);
   if (!v) return static_cast<const Value*>(nullptr);
+  // botocore's Query serializer writes an empty list as "Name=" (an empty scalar).
+  static const Value kEmptyList = Value::list();
+  if (v->is_string() && v->text.empty()) return &kEmptyList;
   if (!v->is_list()) return invalid_value(scalar_text(*v), name, "Must be a list.");
   return v;
 }
@@ -91,6 +94,8 @@ Result<const Value*> opt_list(const Value& obj, std::string_view name) {
 Result<const Value*> opt_object(const Value& obj, std::string_view name) {
   const Value* v = find(obj, name);
   if (!v) return static_cast<const Value*>(nullptr);
+  static const Value kEmptyMap = Value::object();
+  if (v->is_string() && v->text.empty()) return &kEmptyMap;  // Query: "Name=" is an empty map
   if (!v->is_object()) return invalid_value(scalar_text(*v), name, "Must be a map.");
   return v;
 }

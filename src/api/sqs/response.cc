@@ -73,7 +73,7 @@ SqsResponse render_error(Protocol p, std::string_view action, const Error& e, st
   std::string& b = r.body;
   b.append(kXmlDecl).append("<ErrorResponse xmlns=\"").append(kXmlNamespace).append("\"><Error><Type>");
   b.append(info.sender ? "Sender" : "Receiver").append("</Type><Code>").append(info.query_code).append("</Code><Message>");
-  xml_escape_into(message, b);
+  xml_escape_into(xml_safe_text(message), b);
   b.append("</Message><Detail/></Error><RequestId>");
   xml_escape_into(request_id, b);
   b.append("</RequestId></ErrorResponse>");

@@ -1,6 +1,27 @@
 #include "api/sqs/xml_writer.h"
 
+#include "base/utf8.h"
+
 namespace ebb::sqs {
+
+std::string xml_safe_text(std::string_view text) {
+  if (xml_text_valid(text)) return std::string(text);
+  std::string out;
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t start = i;
+    int32_t cp = utf8_next(text, i);
+    bool ok = cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) || (cp >= 0xE000 && cp <= 0xFFFD) ||
+              (cp >= 0x10000 && cp <= 0x10FFFF);
+    if (ok) {
+      out.append(text.substr(start, i - start));
+    } else {
+      out.append("\xEF\xBF\xBD");
+      if (i == start) ++i;  // invalid byte: skip it
+    }
+  }
+  return out;
+}
 
 void xml_escape_into(std::string_view text, std::string& out) {
   size_t start = 0;

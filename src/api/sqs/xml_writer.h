@@ -9,6 +9,11 @@
 namespace ebb::sqs {
 
 // Escapes & < > " and CR (as &#xD;: parsers turn a raw CR into LF).
+// Error messages echo user input, which may hold bytes XML 1.0 cannot carry at all
+// (control characters, invalid UTF-8): those become U+FFFD so the document stays
+// parseable. Message bodies never need this (they are validated on the way in).
+std::string xml_safe_text(std::string_view text);
+
 void xml_escape_into(std::string_view text, std::string& out);
 
 // Writes each member of `obj` as elements (no wrapper element).
