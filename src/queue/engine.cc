@@ -1,6 +1,8 @@
 #include "queue/engine.h"
 
 #include <algorithm>
+#include <cassert>
+#include <cstdio>
 #include <mutex>
 
 #include <nlohmann/json.hpp>
@@ -187,6 +189,36 @@ struct Engine::Impl {
     pending_wakeup = false;
   }
 
+  // Debug builds check the FIFO indexes against the messages (O(n): tests only).
+  void check_fifo(const QueueState& q, const char* where) const {
+#ifndef NDEBUG
+    if (!q.fifo || q.msgs.size() > 20000) return;
+    std::map<std::string, int> inflight;
+    std::map<std::string, size_t> pending;
+    for (auto& [id, x] : q.msgs) {
+      if (x.state == MsgState::InFlight) inflight[x.m.group_id]++;
+      else pending[x.m.group_id]++;
+    }
+    size_t ready_count = 0;
+    for (auto& [name, g] : q.groups) {
+      if (g.inflight != inflight[name] || g.pending.size() != pending[name]) {
+        std::fprintf(stderr, "FIFO index broken at %s: group %s inflight %d/%d pending %zu/%zu\n", where,
+                     name.c_str(), g.inflight, inflight[name], g.pending.size(), pending[name]);
+        std::abort();
+      }
+      if (g.ready_seq >= 0) ready_count++;
+    }
+    if (ready_count != q.ready.size()) {
+      std::fprintf(stderr, "FIFO ready set broken at %s: %zu groups ready, %zu entries\n", where, ready_count,
+                   q.ready.size());
+      std::abort();
+    }
+#else
+    (void)q;
+    (void)where;
+#endif
+  }
+
   // ---------- time ----------
   void tick_queue(QueueState& q, int64_t now, Deferred& d) {
     while (!q.delayed.empty() && q.delayed.begin()->first <= now) {
@@ -214,6 +246,7 @@ struct Engine::Impl {
       q.dedup_expiry.pop_front();
     }
     serve_waiters(q, now, d);
+    check_fifo(q, "tick");
   }
 
   bool receivable(const QueueState& q) const {
@@ -230,6 +263,7 @@ struct Engine::Impl {
     }
     for (auto& [seq, gname] : q.ready) {
       auto& g = q.groups.at(gname);
+      assert(g.inflight == 0 && g.ready_seq == seq && "a ready FIFO group has nothing in flight");
       for (auto& [s, id] : g.pending) {
         if (int(ids.size()) >= max) return ids;
         if (q.msgs.at(id).state != MsgState::Visible) break;

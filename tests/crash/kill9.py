@@ -397,6 +397,10 @@ def check(journal, verbose_limit=20):
         first_del = {}
         for _, u in items:
             ok_dels = [d["t0"] for d in dels.get(u, []) if d["outcome"] == "ok"]
+            # A delete cut off by a kill is indeterminate: it may have committed. It ended
+            # the lease if the message was never delivered again after it.
+            last_deliv = max((r["t0"] for r in delivs.get(u, [])), default=float("-inf"))
+            ok_dels += [d["t0"] for d in dels.get(u, []) if d["outcome"] == "indeterminate" and d["t0"] > last_deliv]
             first_del[u] = min(ok_dels) if ok_dels else float("inf")
         for i, r1 in enumerate(allr):
             end1 = min(lease_floor(r1), first_del[r1["u"]]) - EPS

@@ -651,3 +651,42 @@ TEST_F(EngineTest, ReceiveCostDoesNotScanBlockedOrInFlightMessages) {
 
 }  // namespace
 }  // namespace ebb
+
+namespace ebb {
+namespace {
+
+// Two long polls parked on a FIFO queue whose only group is blocked; when the lease
+// ends, the group goes to exactly one of them (reliability.md P-F2).
+TEST_F(EngineTest, FifoGroupGoesToOneParkedReceiverWhenLeaseExpires) {
+  create("f.fifo", {{"FifoQueue", "true"}, {"ContentBasedDeduplication", "true"}, {"VisibilityTimeout", "5"}});
+  for (int i = 0; i < 25; ++i) send("f.fifo", "m" + std::to_string(i), {}, "g");
+  auto first = recv("f.fifo", 10);
+  ASSERT_EQ(first.size(), 10u);
+  for (int i = 0; i < 9; ++i) ASSERT_TRUE(del("f.fifo", first[i].receipt_handle).ok());
+  clock.advance(Millis(2000));
+  restart();
+  ReceiveOptions o;
+  o.max_messages = 10;
+  o.wait_seconds = 1;
+  std::promise<std::vector<std::string>> p1, p2;
+  auto grab = [](std::promise<std::vector<std::string>>& p) {
+    return [&p](Result<std::vector<Delivered>> r) {
+      std::vector<std::string> b;
+      for (auto& d : *r) b.push_back(d.body);
+      p.set_value(b);
+    };
+  };
+  engine->receive("f.fifo", o, grab(p1));
+  engine->receive("f.fifo", o, grab(p2));
+  clock.advance(Millis(3000));
+  engine->tick();
+  clock.advance(Millis(1000));
+  engine->tick();
+  auto a = p1.get_future().get();
+  auto b = p2.get_future().get();
+  EXPECT_EQ(a.size(), 10u);
+  EXPECT_TRUE(b.empty()) << "second receiver got " << b.size() << " messages of a blocked group";
+}
+
+}  // namespace
+}  // namespace ebb
