@@ -407,7 +407,10 @@ def check(journal, verbose_limit=20):
             for r2 in allr[i + 1:]:
                 if r2["t0"] > end1:
                     break
-                if r2["u"] != r1["u"] and r2["call"] != r1["call"] and r1["t0"] < r2["t0"] and r2["t1"] < end1:
+                # r1's lease surely exists from r1's answer (t1) on; r2 overlaps it only if
+                # r2's call began after that answer (for concurrent calls the server may have
+                # granted r2 first) and was answered before r1's lease could have ended.
+                if r2["u"] != r1["u"] and r2["call"] != r1["call"] and r2["t0"] > r1["t1"] and r2["t1"] < end1:
                     bad("fifo_overlap", f"group {g}: {r2['u']} delivered at {r2['t1']:.2f} while {r1['u']} was leased (from {r1['t0']:.2f})")
     return F, examples, totals
 

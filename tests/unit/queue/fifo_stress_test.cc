@@ -10,6 +10,10 @@
 #include "queue/engine.h"
 #include "support/fake_clock.h"
 #include "support/mem_store.h"
+#include "store/store.h"
+
+#include <cstdlib>
+#include <unistd.h>
 
 namespace ebb {
 namespace {
@@ -25,10 +29,26 @@ class FifoStress : public ::testing::TestWithParam<int> {};
 TEST_P(FifoStress, NoGroupIsLeasedTwice) {
   std::mt19937 rng(GetParam());
   FakeClock clock;
-  MemStore store;
-  auto committer = std::make_unique<Committer>(store);
+  // Odd seeds use the real SQLite store (reopened on restart), even seeds MemStore.
+  std::string dir;
+  std::unique_ptr<Store> owned;
+  auto open_store = [&]() -> Store& {
+    if (GetParam() % 2 == 0) {
+      if (!owned) owned = std::make_unique<MemStore>();
+      return *owned;
+    }
+    if (dir.empty()) {
+      char tmpl[] = "/tmp/ebb-stress-XXXXXX";
+      dir = mkdtemp(tmpl);
+    }
+    owned.reset();
+    owned = open_sqlite_store(dir + "/ebb.db");
+    return *owned;
+  };
+  Store* storep = &open_store();
+  auto committer = std::make_unique<Committer>(*storep);
   committer->start();
-  auto engine = std::make_unique<Engine>(clock, store, *committer);
+  auto engine = std::make_unique<Engine>(clock, *storep, *committer);
   engine->load();
   auto durable = [&](Token t) {
     std::promise<bool> p;
@@ -39,10 +59,25 @@ TEST_P(FifoStress, NoGroupIsLeasedTwice) {
   std::map<std::string, Lease> leases;  // message id -> live lease (oracle)
   std::map<std::string, std::string> group_of;
   int sent = 0;
-  using Pending = std::future<Result<std::vector<Delivered>>>;
+  // A receive's leases start when it is granted, at or after the call: the oracle uses
+  // the call's time as a floor (as the kill -9 soak's checker does), never later.
+  struct Pending {
+    std::future<Result<std::vector<Delivered>>> f;
+    int64_t called_ms;
+    std::future_status wait_for(std::chrono::milliseconds d) { return f.wait_for(d); }
+    Result<std::vector<Delivered>> get() { return f.get(); }
+  };
   std::vector<Pending> parked;
 
-  auto check_delivery = [&](const std::vector<Delivered>& got) {
+  std::vector<std::string> trace;
+  auto dump = [&](const std::string& a, const std::string& b) {
+    std::string out;
+    for (auto& t : trace)
+      if (t.find(a) != std::string::npos || t.find(b) != std::string::npos || t.rfind("restart", 0) == 0)
+        out += t + "\n";
+    return out;
+  };
+  auto check_delivery = [&](const std::vector<Delivered>& got, int64_t called_ms) {
     int64_t now = clock.now_ms();
     for (auto& d : got) {
       for (auto& [mid, l] : leases) {
@@ -51,10 +86,14 @@ TEST_P(FifoStress, NoGroupIsLeasedTwice) {
         for (auto& o : got) same_call |= o.message_id == mid;
         ASSERT_FALSE(l.group == d.group_id && !same_call)
             << "seed " << GetParam() << ": " << d.message_id << " of group " << d.group_id << " delivered while "
-            << mid << " is leased until " << l.until_ms << " (now " << now << ")";
+            << mid << " is leased until " << l.until_ms << " (now " << now << ")\n" << dump(d.message_id, mid);
       }
     }
-    for (auto& d : got) leases[d.message_id] = Lease{d.group_id, now + 5000, d.receipt_handle};
+    for (auto& d : got) {
+      leases[d.message_id] = Lease{d.group_id, called_ms + 5000, d.receipt_handle};
+      trace.push_back("deliver " + d.message_id + " " + d.group_id + " rc=" + std::to_string(d.receive_count) +
+                      " now=" + std::to_string(now));
+    }
   };
   auto collect_parked = [&] {
     for (auto it = parked.begin(); it != parked.end();) {
@@ -62,9 +101,10 @@ TEST_P(FifoStress, NoGroupIsLeasedTwice) {
         ++it;
         continue;
       }
+      int64_t called = it->called_ms;
       auto r = it->get();
       ASSERT_TRUE(r.ok());
-      check_delivery(*r);
+      check_delivery(*r, called);
       it = parked.erase(it);
     }
   };
@@ -84,7 +124,7 @@ TEST_P(FifoStress, NoGroupIsLeasedTwice) {
       o.max_messages = 1 + int(rng() % 10);
       o.wait_seconds = int(rng() % 3);
       auto p = std::make_shared<std::promise<Result<std::vector<Delivered>>>>();
-      parked.push_back(p->get_future());
+      parked.push_back(Pending{p->get_future(), clock.now_ms()});
       engine->receive("f.fifo", o, [p](Result<std::vector<Delivered>> r) { p->set_value(std::move(r)); });
       // give the committer a moment so answered receives are collected in order
       std::this_thread::sleep_for(std::chrono::microseconds(200));
@@ -95,6 +135,7 @@ TEST_P(FifoStress, NoGroupIsLeasedTwice) {
       auto r = engine->delete_messages("f.fifo", {it->second.handle}, t);
       ASSERT_TRUE(r.ok());
       durable(t);
+      trace.push_back("delete " + it->first + ((*r)[0].ok() ? " ok" : " err") + " now=" + std::to_string(clock.now_ms()));
       if ((*r)[0].ok() && it->second.until_ms > clock.now_ms()) leases.erase(it);
     } else if (op < 72 && !leases.empty()) {
       auto it = leases.begin();
@@ -104,6 +145,7 @@ TEST_P(FifoStress, NoGroupIsLeasedTwice) {
       auto r = engine->change_visibility("f.fifo", {{it->second.handle, v}}, t);
       ASSERT_TRUE(r.ok());
       durable(t);
+      trace.push_back("cmv " + it->first + " v=" + std::to_string(v) + ((*r)[0].ok() ? " ok" : " err") + " now=" + std::to_string(clock.now_ms()));
       if ((*r)[0].ok()) it->second.until_ms = clock.now_ms() + v * 1000;
     } else if (op < 97) {
       clock.advance(Millis(100 + rng() % 1500));
@@ -113,11 +155,14 @@ TEST_P(FifoStress, NoGroupIsLeasedTwice) {
       // answered first); drop the ones not answered.
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
       collect_parked();
+      trace.push_back("restart now=" + std::to_string(clock.now_ms()) + " parked=" + std::to_string(parked.size()));
       engine.reset();
       committer->stop();
-      committer = std::make_unique<Committer>(store);
+      committer.reset();
+      storep = &open_store();
+      committer = std::make_unique<Committer>(*storep);
       committer->start();
-      engine = std::make_unique<Engine>(clock, store, *committer);
+      engine = std::make_unique<Engine>(clock, *storep, *committer);
       engine->load();
       parked.clear();
     }
@@ -130,9 +175,10 @@ TEST_P(FifoStress, NoGroupIsLeasedTwice) {
   collect_parked();
   engine.reset();
   committer->stop();
+  if (!dir.empty()) std::system(("rm -rf " + dir).c_str());
 }
 
-INSTANTIATE_TEST_SUITE_P(Seeds, FifoStress, ::testing::Values(1, 2, 3, 4, 5));
+INSTANTIATE_TEST_SUITE_P(Seeds, FifoStress, ::testing::Values(1, 2, 3, 4, 5, 7, 9));
 
 }  // namespace
 }  // namespace ebb
