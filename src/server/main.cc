@@ -46,7 +46,16 @@ int main(int argc, char** argv) {
   app.add_option("--shutdown-timeout", shutdown_timeout, "seconds to drain on SIGTERM")
       ->envname("EBB_SHUTDOWN_TIMEOUT_SECONDS")
       ->check(CLI::Range(0, 3600));
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);  // prints the message
+    return e.get_exit_code() == 0 ? 0 : 2;  // usage errors exit 2, like the other config errors
+  }
 
   auto fmt = logf::parse_format(log_format);
   auto lvl = logf::parse_level(log_level);

@@ -32,6 +32,15 @@ std::map<std::string, std::string> desired_attributes(const Engine& engine, cons
                          {"maxReceiveCount", spec.max_receive_count}};
     attrs["RedrivePolicy"] = rp.dump();
   }
+  if (!spec.redrive_permission.empty()) {
+    nlohmann::ordered_json ap = {{"redrivePermission", spec.redrive_permission}};
+    if (spec.redrive_permission == "byQueue") {
+      nlohmann::ordered_json arns = nlohmann::ordered_json::array();
+      for (auto& q : spec.redrive_source_queues) arns.push_back(engine.queue_arn(q));
+      ap["sourceQueueArns"] = arns;
+    }
+    attrs["RedriveAllowPolicy"] = ap.dump();
+  }
   return attrs;
 }
 
@@ -62,12 +71,19 @@ Result<QueueDiff> diff_queue(const Engine& engine, const manifest::QueueSpec& sp
   for (auto& [k, v] : desired_attributes(engine, spec)) {
     auto it = current.find(k);
     std::string cur = it == current.end() ? "" : it->second;
-    bool same = k == "RedrivePolicy" ? same_redrive_policy(cur, v) : cur == v;
+    bool same = k == "RedrivePolicy"        ? same_redrive_policy(cur, v)
+                : k == "RedriveAllowPolicy" ? nlohmann::json::parse(cur, nullptr, false) ==
+                                                  nlohmann::json::parse(v, nullptr, false)
+                                            : cur == v;
     if (!same) d.attrs[k] = v;
   }
   if (spec.dead_letter_queue.empty()) {
     auto it = current.find("RedrivePolicy");
     if (it != current.end() && !it->second.empty()) d.attrs["RedrivePolicy"] = "";  // removes it
+  }
+  if (spec.redrive_permission.empty()) {
+    auto it = current.find("RedriveAllowPolicy");
+    if (it != current.end() && !it->second.empty()) d.attrs["RedriveAllowPolicy"] = "";
   }
   EBB_TRY(auto tags, engine.list_tags(spec.name));
   for (auto& [k, v] : spec.tags) {

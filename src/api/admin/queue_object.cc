@@ -44,6 +44,24 @@ nlohmann::json queue_object(const Engine& engine, const QueueStats& s, const std
   if (s.fifo) {
     auto it = attrs.find("ContentBasedDeduplication");
     spec["contentBasedDeduplication"] = it != attrs.end() && it->second == "true";
+    if (auto d = attrs.find("DeduplicationScope"); d != attrs.end()) spec["deduplicationScope"] = d->second;
+    if (auto t = attrs.find("FifoThroughputLimit"); t != attrs.end()) spec["fifoThroughputLimit"] = t->second;
+  }
+  // RedriveAllowPolicy in manifest form: queue names instead of ARNs.
+  if (auto ap = attrs.find("RedriveAllowPolicy"); ap != attrs.end() && !ap->second.empty()) {
+    auto j = nlohmann::json::parse(ap->second, nullptr, false);
+    if (j.is_object() && j.contains("redrivePermission")) {
+      nlohmann::json rap = {{"redrivePermission", j["redrivePermission"]}};
+      if (j.contains("sourceQueueArns") && j["sourceQueueArns"].is_array()) {
+        nlohmann::json names = nlohmann::json::array();
+        for (auto& a : j["sourceQueueArns"]) {
+          std::string arn = a.is_string() ? a.get<std::string>() : "";
+          names.push_back(arn.substr(arn.rfind(':') + 1));
+        }
+        rap["sourceQueues"] = names;
+      }
+      spec["redriveAllowPolicy"] = rap;
+    }
   }
   if (!s.dlq.empty()) spec["deadLetter"] = {{"queue", s.dlq}, {"maxReceiveCount", s.max_receive_count}};
 
