@@ -34,6 +34,11 @@ Status ensure_private_dir(const std::string& path) {
   }
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return err(Code::Invalid, path + " is not a directory");
+  // reliability.md §4.4: the data directory holds keys and messages; others must not
+  // be able to plant or swap files in it.
+  if (st.st_mode & (S_IWGRP | S_IWOTH))
+    return err(Code::Invalid, path + " is group- or world-writable; run: chmod 700 " + path);
+  if (st.st_uid != ::geteuid()) return err(Code::Invalid, path + " is owned by another user");
   return {};
 }
 
