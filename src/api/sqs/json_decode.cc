@@ -1,5 +1,7 @@
 #include "api/sqs/json_decode.h"
 
+#include <nlohmann/json.hpp>
+
 #include <simdjson.h>
 
 #include <algorithm>
@@ -145,6 +147,10 @@ Result<Value> decode_json_body(const std::string& body) {
     auto code = doc.error();
     if (code == simdjson::UTF8_ERROR) return invalid_characters();
     if (code == simdjson::STRING_ERROR && has_lone_surrogate_escape(body)) return invalid_characters();
+    // simdjson refuses integers beyond 64 bits as a number error; valid JSON with such
+    // a number is a bad parameter value (reliability.md §5.2), not a malformed body.
+    if (code == simdjson::NUMBER_ERROR && nlohmann::json::accept(body))
+      return err(Code::InvalidParameterValue, "A number in the request is outside the range of a 64-bit integer.");
     return serialization(std::string("Invalid JSON: ") + simdjson::error_message(code));
   }
   simdjson::dom::element root = doc.value_unsafe();
