@@ -47,6 +47,21 @@ Value failed_entry(const std::string& id, const Error& e) {
 Value success_list(std::string_view xml_item) { return Value::list(xml_item); }
 Value failed_list() { return Value::list("BatchResultErrorEntry"); }
 
+void write_failed(ResultWriter& w, const std::vector<FailedEntry>& failed) {
+  if (failed.empty()) return;
+  w.begin_list("Failed", "BatchResultErrorEntry");
+  for (const FailedEntry& f : failed) {
+    const CodeInfo& info = code_info(f.error.code);
+    w.begin_item();
+    w.str("Id", *f.id);
+    w.boolean("SenderFault", info.sender);
+    w.str("Code", info.query_code);
+    w.str("Message", f.error.message);
+    w.end_item();
+  }
+  w.end_list();
+}
+
 Value batch_result(Value successful, Value failed) {
   Value r = Value::object();
   if (!successful.items.empty()) r.set("Successful", std::move(successful));

@@ -3,8 +3,10 @@
 #pragma once
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "api/sqs/call.h"
+#include "api/sqs/result_writer.h"
 
 namespace ebb::sqs {
 
@@ -20,5 +22,13 @@ Value failed_entry(const std::string& id, const Error& e);
 Value batch_result(Value successful, Value failed);
 Value success_list(std::string_view xml_item);
 Value failed_list();
+
+// The same for the hot batch actions, which render with a ResultWriter: the Failed
+// list (omitted when empty), after the Successful one.
+struct FailedEntry {
+  const std::string* id;  // points into the request parameters
+  Error error;
+};
+void write_failed(ResultWriter& w, const std::vector<FailedEntry>& failed);
 
 }  // namespace ebb::sqs

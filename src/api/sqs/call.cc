@@ -19,6 +19,13 @@ void Call::reply_when_durable(const CallPtr& call, Token t, Value result) {
   });
 }
 
+void Call::reply_when_durable(const CallPtr& call, Token t, SqsResponse rendered) {
+  call->engine.when_durable(t, [call, rendered = std::move(rendered)](bool ok) mutable {
+    if (ok) call->done(std::move(rendered));
+    else call->fail(err(Code::ServiceUnavailable, "The request could not be stored durably. Retry later."));
+  });
+}
+
 std::string Call::queue_url(std::string_view name) const {
   return make_queue_url(cfg.public_url, req.scheme, req.host, account(), name);
 }

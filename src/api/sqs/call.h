@@ -31,6 +31,8 @@ struct Call {
   void fail(const Error& e);
   // Answer once `t` is durable; a failed commit answers 503 ServiceUnavailable.
   static void reply_when_durable(const std::shared_ptr<Call>& call, Token t, Value result);
+  // The same for a result already rendered by a ResultWriter (the hot actions).
+  static void reply_when_durable(const std::shared_ptr<Call>& call, Token t, SqsResponse rendered);
 
   const std::string& account() const { return engine.config().account; }
   std::string queue_url(std::string_view name) const;

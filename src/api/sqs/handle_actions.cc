@@ -35,32 +35,38 @@ Status delete_message_batch(const CallPtr& c) {
   std::vector<const std::string*> ids;
   handles.reserve(list->items.size());
   ids.reserve(list->items.size());
-  Value failed = failed_list();
+  std::vector<FailedEntry> failed;
   for (const Value& e : list->items) {
     const std::string& id = e.get("Id")->text;
     auto h = req_string(e, "ReceiptHandle");
     if (!h.ok()) {
-      failed.push(failed_entry(id, h.error()));
+      failed.push_back({&id, h.error()});
       continue;
     }
     handles.push_back(**h);
     ids.push_back(&id);
   }
-  Value successful = success_list("DeleteMessageBatchResultEntry");
+  // Rendered directly (ResultWriter), the hot path of consumers.
+  ResultWriter w(c->protocol, c->action, 256 + 80 * list->items.size());
   Token t = 0;
   if (!handles.empty()) {
     EBB_TRY(auto results, c->engine.delete_messages(name, handles, t));
+    bool listed = false;
     for (size_t k = 0; k < results.size() && k < ids.size(); ++k) {
       if (!results[k].ok()) {
-        failed.push(failed_entry(*ids[k], results[k].error()));
+        failed.push_back({ids[k], results[k].error()});
         continue;
       }
-      Value r = Value::object();
-      r.set("Id", Value::str(*ids[k]));
-      successful.push(std::move(r));
+      if (!listed) w.begin_list("Successful", "DeleteMessageBatchResultEntry");
+      listed = true;
+      w.begin_item();
+      w.str("Id", *ids[k]);
+      w.end_item();
     }
+    if (listed) w.end_list();
   }
-  Call::reply_when_durable(c, t, batch_result(std::move(successful), std::move(failed)));
+  write_failed(w, failed);
+  Call::reply_when_durable(c, t, std::move(w).finish(c->req.request_id));
   return {};
 }
 

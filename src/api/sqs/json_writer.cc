@@ -1,28 +1,46 @@
 #include "api/sqs/json_writer.h"
 
+#include <array>
+
 namespace ebb::sqs {
+
+namespace {
+
+// Bytes that JSON strings cannot carry raw: control characters, '"' and '\\'.
+// A table lookup per byte keeps the scan over long clean runs (message bodies) cheap;
+// clean runs are appended in one piece.
+constexpr auto kNeedsEscape = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 0x20; ++c) t[c] = true;
+  t['"'] = t['\\'] = true;
+  return t;
+}();
+
+}  // namespace
 
 void json_escape_into(std::string_view text, std::string& out) {
   static const char kHex[] = "0123456789abcdef";
-  size_t start = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(text.substr(start, i - start));
-    start = i + 1;
+  const char* p = text.data();
+  const char* end = p + text.size();
+  const char* run = p;
+  for (; p != end; ++p) {
+    unsigned char c = static_cast<unsigned char>(*p);
+    if (!kNeedsEscape[c]) continue;
+    out.append(run, size_t(p - run));
+    run = p + 1;
     switch (c) {
       case '"': out.append("\\\""); break;
       case '\\': out.append("\\\\"); break;
       case '\n': out.append("\\n"); break;
       case '\r': out.append("\\r"); break;
       case '\t': out.append("\\t"); break;
-      default:
-        out.append("\\u00");
-        out.push_back(kHex[c >> 4]);
-        out.push_back(kHex[c & 15]);
+      default: {
+        char esc[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+        out.append(esc, 6);
+      }
     }
   }
-  out.append(text.substr(start));
+  out.append(run, size_t(end - run));
 }
 
 void write_json(const Value& v, std::string& out) {

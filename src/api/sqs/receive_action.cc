@@ -6,6 +6,7 @@
 #include "api/sqs/attribute_digest.h"
 #include "api/sqs/message_rules.h"
 #include "api/sqs/params.h"
+#include "api/sqs/result_writer.h"
 #include "base/crypto.h"
 
 namespace ebb::sqs {
@@ -44,59 +45,46 @@ unsigned system_mask(const std::vector<std::string>& names) {
   return m;
 }
 
-Value system_attributes(Delivered& d, unsigned mask) {
-  Value a = Value::map("Attribute", "Name", "Value");
-  if (mask & kSenderId) a.set("SenderId", Value::str(std::move(d.sender_id)));
-  if ((mask & kFirstReceive) && d.first_receive_ms > 0)
-    a.set("ApproximateFirstReceiveTimestamp", Value::str(std::to_string(d.first_receive_ms)));
-  if (mask & kReceiveCount) a.set("ApproximateReceiveCount", Value::str(std::to_string(d.receive_count)));
-  if (mask & kSentTimestamp) a.set("SentTimestamp", Value::str(std::to_string(d.sent_ms)));
-  if ((mask & kDedupId) && !d.dedup_id.empty()) a.set("MessageDeduplicationId", Value::str(std::move(d.dedup_id)));
-  if ((mask & kGroupId) && !d.group_id.empty()) a.set("MessageGroupId", Value::str(std::move(d.group_id)));
-  if ((mask & kSequenceNumber) && !d.sequence_number.empty())
-    a.set("SequenceNumber", Value::str(std::move(d.sequence_number)));
-  if ((mask & kTraceHeader) && !d.trace_header.empty()) a.set("AWSTraceHeader", Value::str(std::move(d.trace_header)));
-  if ((mask & kDlqSource) && !d.dlq_source_arn.empty())
-    a.set("DeadLetterQueueSourceArn", Value::str(std::move(d.dlq_source_arn)));
-  return a;
+void write_system_attributes(ResultWriter& w, const Delivered& d, unsigned mask) {
+  w.begin_map("Attributes", "Attribute", "Name", "Value");
+  if (mask & kSenderId) w.map_str("SenderId", d.sender_id);
+  if ((mask & kFirstReceive) && d.first_receive_ms > 0) w.map_int("ApproximateFirstReceiveTimestamp", d.first_receive_ms);
+  if (mask & kReceiveCount) w.map_int("ApproximateReceiveCount", d.receive_count);
+  if (mask & kSentTimestamp) w.map_int("SentTimestamp", d.sent_ms);
+  if ((mask & kDedupId) && !d.dedup_id.empty()) w.map_str("MessageDeduplicationId", d.dedup_id);
+  if ((mask & kGroupId) && !d.group_id.empty()) w.map_str("MessageGroupId", d.group_id);
+  if ((mask & kSequenceNumber) && !d.sequence_number.empty()) w.map_str("SequenceNumber", d.sequence_number);
+  if ((mask & kTraceHeader) && !d.trace_header.empty()) w.map_str("AWSTraceHeader", d.trace_header);
+  if ((mask & kDlqSource) && !d.dlq_source_arn.empty()) w.map_str("DeadLetterQueueSourceArn", d.dlq_source_arn);
+  w.end_map();  // omitted when no attribute applied
 }
 
-Value user_attribute(MsgAttr& a) {
-  Value v = Value::object();
-  if (a.binary) v.set("BinaryValue", Value::str(base64_encode(a.value)));
-  else v.set("StringValue", Value::str(std::move(a.value)));
-  v.set("DataType", Value::str(std::move(a.data_type)));
-  return v;
-}
-
-Value render_message(Delivered& d, unsigned sys_mask, const std::vector<std::string>& user_names) {
-  Value m = Value::object();
-  m.members.reserve(7);
-  m.set("MessageId", Value::str(std::move(d.message_id)));
-  m.set("ReceiptHandle", Value::str(std::move(d.receipt_handle)));
-  m.set("MD5OfBody", Value::str(md5_hex(d.body)));
-  m.set("Body", Value::str(std::move(d.body)));
-  if (sys_mask) {
-    Value a = system_attributes(d, sys_mask);
-    if (!a.members.empty()) m.set("Attributes", std::move(a));
-  }
+void write_message(ResultWriter& w, const Delivered& d, unsigned sys_mask, const std::vector<std::string>& user_names) {
+  w.begin_item();
+  w.str("MessageId", d.message_id);
+  w.str("ReceiptHandle", d.receipt_handle);
+  w.str("MD5OfBody", md5_hex(d.body));
+  w.str("Body", d.body);
+  if (sys_mask) write_system_attributes(w, d, sys_mask);
   if (!user_names.empty() && !d.attrs.empty()) {
     MsgAttrs chosen;
-    for (MsgAttr& a : d.attrs)
-      if (attribute_selected(user_names, a.name)) chosen.push_back(std::move(a));
+    for (const MsgAttr& a : d.attrs)
+      if (attribute_selected(user_names, a.name)) chosen.push_back(a);
     if (!chosen.empty()) {
       // The digest covers exactly the attributes returned (§11.2), already name-sorted.
-      m.set("MD5OfMessageAttributes", Value::str(attributes_md5(chosen)));
-      Value map = Value::map("MessageAttribute", "Name", "Value");
-      map.members.reserve(chosen.size());
-      for (MsgAttr& a : chosen) {
-        std::string name = a.name;
-        map.set(std::move(name), user_attribute(a));
+      w.str("MD5OfMessageAttributes", attributes_md5(chosen));
+      w.begin_map("MessageAttributes", "MessageAttribute", "Name", "Value");
+      for (const MsgAttr& a : chosen) {
+        w.begin_map_object(a.name);
+        if (a.binary) w.str("BinaryValue", base64_encode(a.value));
+        else w.str("StringValue", a.value);
+        w.str("DataType", a.data_type);
+        w.end_map_object();
       }
-      m.set("MessageAttributes", std::move(map));
+      w.end_map();
     }
   }
-  return m;
+  w.end_item();
 }
 
 }  // namespace
@@ -127,14 +115,17 @@ Status receive_message(const CallPtr& c) {
       c->fail(got.error());
       return;
     }
-    Value r = Value::object();
-    std::vector<Delivered>& msgs = got.value();
+    const std::vector<Delivered>& msgs = got.value();
+    // Rendered directly (ResultWriter); reserve for the bodies plus ~600 bytes each.
+    size_t reserve = 256;
+    for (const Delivered& d : msgs) reserve += d.body.size() + 600;
+    ResultWriter w(c->protocol, c->action, reserve);
     if (!msgs.empty()) {
-      Value& list = r.set("Messages", Value::list("Message"));
-      list.items.reserve(msgs.size());
-      for (Delivered& d : msgs) list.push(render_message(d, mask, user_names));
+      w.begin_list("Messages", "Message");
+      for (const Delivered& d : msgs) write_message(w, d, mask, user_names);
+      w.end_list();
     }
-    c->reply(r);
+    c->done(std::move(w).finish(c->req.request_id));
   });
   return {};
 }

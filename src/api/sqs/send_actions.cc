@@ -5,6 +5,7 @@
 #include "api/sqs/batch.h"
 #include "api/sqs/message_rules.h"
 #include "api/sqs/params.h"
+#include "api/sqs/result_writer.h"
 #include "base/crypto.h"
 
 namespace ebb::sqs {
@@ -50,12 +51,12 @@ Result<PreparedSend> prepare_send(const Call& c, Value& obj, bool in_batch) {
   return p;
 }
 
-void put_send_result(Value& r, const PreparedSend& p, SendResult& res) {
-  r.set("MessageId", Value::str(std::move(res.message_id)));
-  r.set("MD5OfMessageBody", Value::str(p.md5_body));
-  if (!p.md5_attrs.empty()) r.set("MD5OfMessageAttributes", Value::str(p.md5_attrs));
-  if (!p.md5_sys.empty()) r.set("MD5OfMessageSystemAttributes", Value::str(p.md5_sys));
-  if (!res.sequence_number.empty()) r.set("SequenceNumber", Value::str(std::move(res.sequence_number)));
+void put_send_result(ResultWriter& w, const PreparedSend& p, const SendResult& res) {
+  w.str("MessageId", res.message_id);
+  w.str("MD5OfMessageBody", p.md5_body);
+  if (!p.md5_attrs.empty()) w.str("MD5OfMessageAttributes", p.md5_attrs);
+  if (!p.md5_sys.empty()) w.str("MD5OfMessageSystemAttributes", p.md5_sys);
+  if (!res.sequence_number.empty()) w.str("SequenceNumber", res.sequence_number);
 }
 
 // Decoded size of base64 text (for the request-level size check, before decoding).
@@ -94,10 +95,9 @@ Status send_message(const CallPtr& c) {
   EBB_TRY(auto results, c->engine.send(name, std::move(entries), t));
   if (results.empty()) return err(Code::InternalError, "The engine returned no result.");
   if (!results[0].ok()) return results[0].error();
-  Value r = Value::object();
-  r.members.reserve(5);
-  put_send_result(r, p, results[0].value());
-  Call::reply_when_durable(c, t, std::move(r));
+  ResultWriter w(c->protocol, c->action);
+  put_send_result(w, p, results[0].value());
+  Call::reply_when_durable(c, t, std::move(w).finish(c->req.request_id));
   return {};
 }
 
@@ -116,39 +116,43 @@ Status send_message_batch(const CallPtr& c) {
   std::vector<size_t> origin;  // request index of each prepared entry
   prepared.reserve(n);
   origin.reserve(n);
-  Value failed = failed_list();
+  std::vector<FailedEntry> failed;
   for (size_t i = 0; i < n; ++i) {
     Value& e = entries_v.items[i];
     auto p = prepare_send(*c, e, true);
     if (!p.ok()) {
-      failed.push(failed_entry(e.get("Id")->text, p.error()));
+      failed.push_back({&e.get("Id")->text, p.error()});
       continue;
     }
     prepared.push_back(std::move(p.value()));
     origin.push_back(i);
   }
-  Value successful = success_list("SendMessageBatchResultEntry");
+  // Rendered directly (ResultWriter): ~130 bytes per successful entry.
+  ResultWriter w(c->protocol, c->action, 256 + 200 * n);
   Token t = 0;
   if (!prepared.empty()) {
     std::vector<SendEntry> entries;
     entries.reserve(prepared.size());
     for (PreparedSend& p : prepared) entries.push_back(std::move(p.entry));
     EBB_TRY(auto results, c->engine.send(name, std::move(entries), t));
-    successful.items.reserve(results.size());
+    bool listed = false;
     for (size_t k = 0; k < results.size() && k < prepared.size(); ++k) {
       const std::string& id = entries_v.items[origin[k]].get("Id")->text;
       if (!results[k].ok()) {
-        failed.push(failed_entry(id, results[k].error()));
+        failed.push_back({&id, results[k].error()});
         continue;
       }
-      Value r = Value::object();
-      r.members.reserve(6);
-      r.set("Id", Value::str(id));
-      put_send_result(r, prepared[k], results[k].value());
-      successful.push(std::move(r));
+      if (!listed) w.begin_list("Successful", "SendMessageBatchResultEntry");
+      listed = true;
+      w.begin_item();
+      w.str("Id", id);
+      put_send_result(w, prepared[k], results[k].value());
+      w.end_item();
     }
+    if (listed) w.end_list();
   }
-  Call::reply_when_durable(c, t, batch_result(std::move(successful), std::move(failed)));
+  write_failed(w, failed);
+  Call::reply_when_durable(c, t, std::move(w).finish(c->req.request_id));
   return {};
 }
 
