@@ -111,7 +111,29 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void read_header() {
-    stream_.expires_after(limits().header_timeout);
+    stream_.expires_after(limits().header_timeout);  // once per request: slow senders do not extend it
+    collect_header();
+  }
+
+  // Reads until the whole header block is buffered, so its raw bytes can be checked
+  // before Beast parses them: Beast silently joins obs-fold continuation lines, which
+  // reliability.md §5.1 requires to be refused (request smuggling class). Beast then
+  // parses the complete header from the buffer without another read.
+  void collect_header() {
+    auto data = buffer_.cdata();
+    std::string_view text(static_cast<const char*>(data.data()), data.size());
+    size_t end = text.find("\r\n\r\n");
+    if (end == std::string_view::npos) {
+      if (text.size() > limits().header_total) return refuse(first_line_too_long() ? 414 : 431);
+      stream_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec, size_t n) {
+        if (ec) return self->close_now();  // timeout, reset or EOF: no response (slowloris rule)
+        self->buffer_.commit(n);
+        self->collect_header();
+      });
+      return;
+    }
+    for (size_t i = text.find("\r\n"); i < end; i = text.find("\r\n", i + 2))
+      if (text[i + 2] == ' ' || text[i + 2] == '\t') return refuse(400);
     bhttp::async_read_header(stream_, buffer_, *parser_,
                              [self = shared_from_this()](beast::error_code ec, size_t) { self->on_header(ec); });
   }
