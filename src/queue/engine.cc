@@ -441,6 +441,36 @@ struct Engine::Impl {
     append(op::PutQueue{std::move(r)});
   }
 
+  // ---------- receipt handles (sqs-api.md §9.3) ----------
+  enum class HandleState { Invalid, Gone, Expired, Superseded, Current };
+  struct ResolvedHandle {
+    HandleState state;
+    Msg* msg = nullptr;
+  };
+  // What a handle names in `q`: the row of §9.3's table that applies. Expired means a
+  // FIFO handle whose lease is over or superseded (FIFO answers that with an error).
+  ResolvedHandle resolve_handle(QueueState& q, const std::string& h) {
+    auto f = codec->decode(h);
+    if (!f || f->queue_id != q.id) return {HandleState::Invalid};
+    auto it = q.msgs.find(f->message_id);
+    if (it == q.msgs.end() || uuid_tag(it->second.m.message_id) != f->uuid_tag) return {HandleState::Gone};
+    Msg& x = it->second;
+    bool current = f->grant == x.m.grant;
+    if (q.fifo && !(current && x.state == MsgState::InFlight)) return {HandleState::Expired, &x};
+    return {current ? HandleState::Current : HandleState::Superseded, &x};
+  }
+  static Error invalid_handle(const std::string& h) {
+    return err(Code::ReceiptHandleIsInvalid, "The input receipt handle \"" + h + "\" is not a valid receipt handle.");
+  }
+  static Error expired_handle(const std::string& h) {
+    return err(Code::InvalidParameterValue,
+               "Value " + h + " for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired.");
+  }
+  static Error arn_format(const char* param) {
+    return err(Code::InvalidParameterValue, std::string("You must use this format to specify the ") + param +
+                                                ": arn:<partition>:<service>:<region>:<account-id>:<resource-id>");
+  }
+
   // ---------- move tasks ----------
   static std::string task_handle(const MoveTaskRow& r) {
     nlohmann::ordered_json j;
@@ -1148,28 +1178,22 @@ Result<std::vector<Status>> Engine::delete_messages(const std::string& name, con
     I.tick_queue(q, now, d);
     token = 0;
     for (auto& h : handles) {
-      auto f = I.codec->decode(h);
-      if (!f || f->queue_id != q.id) {
-        out.push_back(err(Code::ReceiptHandleIsInvalid, "The input receipt handle \"" + h + "\" is not a valid receipt handle."));
+      auto r = I.resolve_handle(q, h);
+      if (r.state == Impl::HandleState::Invalid) {
+        out.push_back(Impl::invalid_handle(h));
         continue;
       }
-      auto it = q.msgs.find(f->message_id);
-      if (it == q.msgs.end() || uuid_tag(it->second.m.message_id) != f->uuid_tag) {
-        out.push_back(Status{});  // already deleted, dead-lettered, expired or purged
+      if (r.state == Impl::HandleState::Expired) {
+        out.push_back(Impl::expired_handle(h));
         continue;
       }
-      Msg& x = it->second;
-      bool current = f->grant == x.m.grant;
-      bool live = current && x.state == MsgState::InFlight;
-      if (q.fifo && !live) {
-        out.push_back(err(Code::InvalidParameterValue,
-                          "Value " + h + " for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired."));
+      // Gone (already deleted, dead-lettered, expired or purged) and superseded handles:
+      // 200 with no effect (reliability.md P-Q2).
+      if (r.state != Impl::HandleState::Current) {
+        out.push_back(Status{});
         continue;
       }
-      if (!current) {
-        out.push_back(Status{});  // superseded: no effect (reliability.md P-Q2)
-        continue;
-      }
+      Msg& x = *r.msg;
       int64_t id = x.m.id;
       I.remove_message(q, x);
       I.append(op::DeleteMessage{id});
@@ -1199,32 +1223,23 @@ Result<std::vector<Status>> Engine::change_visibility(const std::string& name,
     I.tick_queue(q, now, d);
     token = 0;
     for (auto& [h, t] : entries) {
-      auto f = I.codec->decode(h);
-      if (!f || f->queue_id != q.id) {
-        out.push_back(err(Code::ReceiptHandleIsInvalid, "The input receipt handle \"" + h + "\" is not a valid receipt handle."));
+      auto r = I.resolve_handle(q, h);
+      if (r.state == Impl::HandleState::Invalid) {
+        out.push_back(Impl::invalid_handle(h));
         continue;
       }
-      auto gone = err(Code::InvalidParameterValue,
-                      "Value " + h +
-                          " for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not available "
-                          "for visibility timeout change.");
-      auto it = q.msgs.find(f->message_id);
-      if (it == q.msgs.end() || uuid_tag(it->second.m.message_id) != f->uuid_tag) {
-        out.push_back(gone);
+      if (r.state == Impl::HandleState::Expired) {
+        out.push_back(Impl::expired_handle(h));
         continue;
       }
-      Msg& x = it->second;
-      bool current = f->grant == x.m.grant;
-      bool live = current && x.state == MsgState::InFlight;
-      if (q.fifo && !live) {
+      if (r.state != Impl::HandleState::Current) {
         out.push_back(err(Code::InvalidParameterValue,
-                          "Value " + h + " for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired."));
+                          "Value " + h +
+                              " for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not "
+                              "available for visibility timeout change."));
         continue;
       }
-      if (!current) {
-        out.push_back(gone);
-        continue;
-      }
+      Msg& x = *r.msg;
       int64_t deadline = now + int64_t(t) * 1000;
       if (deadline - x.m.delivered_ms > kMaxLeaseMs) {
         out.push_back(err(Code::InvalidParameterValue,
@@ -1277,9 +1292,7 @@ Result<std::string> Engine::start_move_task(const std::string& source_arn, const
     bool foreign = false;
     auto sn = arn_queue_name(source_arn, cfg_.account, &foreign);
     if (!sn)
-      return err(Code::InvalidParameterValue,
-                 "You must use this format to specify the SourceArn: "
-                 "arn:<partition>:<service>:<region>:<account-id>:<resource-id>");
+      return Impl::arn_format("SourceArn");
     QueueState* src = foreign ? nullptr : I.find(*sn);
     if (!src)
       return err(Code::ResourceNotFound, "The resource that you specified for the SourceArn parameter doesn't exist.");
@@ -1290,9 +1303,7 @@ Result<std::string> Engine::start_move_task(const std::string& source_arn, const
     if (!dest_arn.empty()) {
       auto dn = arn_queue_name(dest_arn, cfg_.account, &foreign);
       if (!dn)
-        return err(Code::InvalidParameterValue,
-                   "You must use this format to specify the DestinationArn: "
-                   "arn:<partition>:<service>:<region>:<account-id>:<resource-id>");
+        return Impl::arn_format("DestinationArn");
       QueueState* dst = foreign ? nullptr : I.find(*dn);
       if (!dst)
         return err(Code::ResourceNotFound,
@@ -1332,9 +1343,7 @@ Result<std::vector<MoveTaskInfo>> Engine::list_move_tasks(const std::string& sou
   bool foreign = false;
   auto sn = arn_queue_name(source_arn, cfg_.account, &foreign);
   if (!sn)
-    return err(Code::InvalidParameterValue,
-               "You must use this format to specify the SourceArn: "
-               "arn:<partition>:<service>:<region>:<account-id>:<resource-id>");
+    return Impl::arn_format("SourceArn");
   QueueState* src = foreign ? nullptr : I.find(*sn);
   if (!src)
     return err(Code::ResourceNotFound, "The resource that you specified for the SourceArn parameter doesn't exist.");
