@@ -1,6 +1,12 @@
 #include "manifest/checker.h"
 
 namespace ebb::manifest {
+
+std::string join_lines(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const std::string& l : lines) out += (out.empty() ? "" : "\n") + l;
+  return out;
+}
 namespace {
 
 std::string json_quoted(const std::string& s) {

@@ -19,6 +19,9 @@ namespace ebb::manifest {
 std::string field_path(std::string_view parent, std::string_view key);
 std::string index_path(std::string_view parent, std::size_t index);
 
+// Error lists travel as one message, one error per line.
+std::string join_lines(const std::vector<std::string>& lines);
+
 // "the number 123", "the boolean true", "null", "a list", "an object", "the string "x"".
 std::string describe_value(const nlohmann::json& v);
 

@@ -4,18 +4,13 @@
 // gives JSON the same duplicate-key and position checks), with JSON's number grammar.
 #include <string>
 
+#include "manifest/checker.h"
 #include "manifest/document_split.h"
 #include "manifest/manifest.h"
 #include "manifest/yaml_reader.h"
 
 namespace ebb::manifest {
 namespace {
-
-std::string join_lines(const std::vector<std::string>& lines) {
-  std::string out;
-  for (const std::string& l : lines) out += (out.empty() ? "" : "\n") + l;
-  return out;
-}
 
 bool looks_like_json(std::string_view text) {
   std::size_t p = text.find_first_not_of(" \t\r\n");

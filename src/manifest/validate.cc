@@ -11,12 +11,6 @@
 namespace ebb::manifest {
 namespace {
 
-std::string join_lines(const std::vector<std::string>& lines) {
-  std::string out;
-  for (const std::string& l : lines) out += (out.empty() ? "" : "\n") + l;
-  return out;
-}
-
 std::string supported_list() {
   std::string out;
   for (const auto& [api, kind] : supported_kinds()) out += (out.empty() ? "" : ", ") + api + " " + kind;

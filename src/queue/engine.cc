@@ -446,18 +446,19 @@ struct Engine::Impl {
   struct ResolvedHandle {
     HandleState state;
     Msg* msg = nullptr;
+    std::optional<Error> error;  // set for Invalid and Expired: both actions answer them alike
   };
   // What a handle names in `q`: the row of §9.3's table that applies. Expired means a
   // FIFO handle whose lease is over or superseded (FIFO answers that with an error).
   ResolvedHandle resolve_handle(QueueState& q, const std::string& h) {
     auto f = codec->decode(h);
-    if (!f || f->queue_id != q.id) return {HandleState::Invalid};
+    if (!f || f->queue_id != q.id) return {HandleState::Invalid, nullptr, invalid_handle(h)};
     auto it = q.msgs.find(f->message_id);
-    if (it == q.msgs.end() || uuid_tag(it->second.m.message_id) != f->uuid_tag) return {HandleState::Gone};
+    if (it == q.msgs.end() || uuid_tag(it->second.m.message_id) != f->uuid_tag) return {HandleState::Gone, nullptr, std::nullopt};
     Msg& x = it->second;
     bool current = f->grant == x.m.grant;
-    if (q.fifo && !(current && x.state == MsgState::InFlight)) return {HandleState::Expired, &x};
-    return {current ? HandleState::Current : HandleState::Superseded, &x};
+    if (q.fifo && !(current && x.state == MsgState::InFlight)) return {HandleState::Expired, &x, expired_handle(h)};
+    return {current ? HandleState::Current : HandleState::Superseded, &x, std::nullopt};
   }
   static Error invalid_handle(const std::string& h) {
     return err(Code::ReceiptHandleIsInvalid, "The input receipt handle \"" + h + "\" is not a valid receipt handle.");
@@ -1179,12 +1180,8 @@ Result<std::vector<Status>> Engine::delete_messages(const std::string& name, con
     token = 0;
     for (auto& h : handles) {
       auto r = I.resolve_handle(q, h);
-      if (r.state == Impl::HandleState::Invalid) {
-        out.push_back(Impl::invalid_handle(h));
-        continue;
-      }
-      if (r.state == Impl::HandleState::Expired) {
-        out.push_back(Impl::expired_handle(h));
+      if (r.error) {
+        out.push_back(std::move(*r.error));
         continue;
       }
       // Gone (already deleted, dead-lettered, expired or purged) and superseded handles:
@@ -1224,12 +1221,8 @@ Result<std::vector<Status>> Engine::change_visibility(const std::string& name,
     token = 0;
     for (auto& [h, t] : entries) {
       auto r = I.resolve_handle(q, h);
-      if (r.state == Impl::HandleState::Invalid) {
-        out.push_back(Impl::invalid_handle(h));
-        continue;
-      }
-      if (r.state == Impl::HandleState::Expired) {
-        out.push_back(Impl::expired_handle(h));
+      if (r.error) {
+        out.push_back(std::move(*r.error));
         continue;
       }
       if (r.state != Impl::HandleState::Current) {
