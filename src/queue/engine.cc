@@ -81,9 +81,58 @@ struct Engine::Impl {
   Token last_token = 0;
   std::map<std::string, int64_t> deleted_at;  // QueueDeletedRecently rule
 
+  // Tracked consumers (tasks ebb started): slot 0 is "none"; slots are never reused.
+  struct Consumer {
+    ConsumerLeases info;
+    std::multiset<int64_t> deadlines;  // visibility deadlines of its leases
+    bool active = true;
+  };
+  std::vector<Consumer> consumers{1};
+  std::unordered_map<std::string, uint32_t> consumer_ids;
+  uint32_t granting = 0;               // consumer of the receive being served
+  bool counts_dirty = false;           // V/F/D of some queue changed since the last notice
+  std::function<void()> counts_changed;
+  std::vector<StoreOp>* gather = nullptr;  // send(…, also): ops gathered for one append_all
+
   Impl(Clock& c, Committer& cm, const EngineConfig& cf) : clock(c), committer(cm), cfg(cf) {}
 
-  Token append(StoreOp op) { return last_token = committer.append(std::move(op)); }
+  Token append(StoreOp op) {
+    if (gather) {
+      gather->push_back(std::move(op));
+      return last_token;
+    }
+    return last_token = committer.append(std::move(op));
+  }
+
+  uint32_t consumer_slot(const std::string& key) const {
+    if (key.empty()) return 0;
+    auto it = consumer_ids.find(key);
+    return it == consumer_ids.end() ? 0 : it->second;
+  }
+
+  void lease_added(Msg& x) {
+    if (!x.consumer) return;
+    auto& c = consumers[x.consumer];
+    c.info.leases++;
+    c.deadlines.insert(x.m.visible_at_ms);
+  }
+  void lease_removed(Msg& x) {
+    if (!x.consumer) return;
+    auto& c = consumers[x.consumer];
+    c.info.leases--;
+    auto it = c.deadlines.find(x.m.visible_at_ms);
+    if (it != c.deadlines.end()) c.deadlines.erase(it);
+    if (c.info.leases == 0) c.info.idle_since_ms = clock.now_ms();
+  }
+  // Leases of a queue's messages vanish without unlink (purge, delete queue).
+  void drop_leases(QueueState& q) {
+    for (auto& [d, id] : q.inflight) lease_removed(q.msgs.at(id));
+  }
+
+  void notify_counts(Deferred& d) {
+    if (counts_dirty && counts_changed) d.add(counts_changed);
+    counts_dirty = false;
+  }
 
   std::string arn(const std::string& name) const {
     return "arn:aws:sqs:" + cfg.region + ":" + cfg.account + ":" + name;
@@ -132,8 +181,10 @@ struct Engine::Impl {
       case MsgState::InFlight:
         q.inflight.insert({x.m.visible_at_ms, id});
         if (q.fifo) q.groups[x.m.group_id].inflight++;
+        lease_added(x);
         break;
     }
+    counts_dirty = true;
     if (q.fifo) refresh_ready(q, x.m.group_id);
   }
 
@@ -154,8 +205,10 @@ struct Engine::Impl {
       case MsgState::InFlight:
         q.inflight.erase({x.m.visible_at_ms, id});
         if (q.fifo) q.groups[x.m.group_id].inflight--;
+        lease_removed(x);
         break;
     }
+    counts_dirty = true;
     if (q.fifo) refresh_ready(q, x.m.group_id);
   }
 
@@ -187,6 +240,7 @@ struct Engine::Impl {
   void flush_wakeup(Deferred& d) {
     if (pending_wakeup && wakeup) d.add(wakeup);
     pending_wakeup = false;
+    notify_counts(d);
   }
 
   // Debug builds check the FIFO indexes against the messages (O(n): tests only).
@@ -318,6 +372,8 @@ struct Engine::Impl {
     x.m.leased = true;
     x.m.visible_at_ms = now + int64_t(vis) * 1000;
     x.state = MsgState::InFlight;
+    x.consumer = granting;
+    if (granting) consumers[granting].info.received++;
     link_state(q, x);
     append(op::UpdateMessage{x.m.id, x.m.visible_at_ms, true, x.m.receive_count, x.m.first_receive_ms,
                              x.m.delivered_ms, x.m.grant});
@@ -375,7 +431,9 @@ struct Engine::Impl {
         continue;
       }
       int vis = w->opts.visibility.value_or(q.settings.visibility_timeout);
+      granting = consumer_slot(w->opts.consumer);
       auto got = try_receive(q, w->opts.max_messages, vis, now, d);
+      granting = 0;
       if (got.empty()) break;
       q.waiters.pop_front();
       w->finished = true;
@@ -772,6 +830,9 @@ Result<Token> Engine::delete_queue(const std::string& name) {
       I.parked--;
       d.add([done = std::move(w->done)] { done(std::vector<Delivered>{}); });
     }
+    I.drop_leases(*q);
+    I.counts_dirty = true;
+    I.notify_counts(d);
     t = I.append(op::DeleteQueue{q->id});
     I.deleted_at[name] = clock_.now_ms();
     I.by_id.erase(q->id);
@@ -783,23 +844,33 @@ Result<Token> Engine::delete_queue(const std::string& name) {
 
 Result<Token> Engine::purge_queue(const std::string& name) {
   auto& I = *impl_;
-  std::lock_guard lk(I.mu);
-  QueueState* q = I.find(name);
-  if (!q) return Impl::no_queue();
-  int64_t now = clock_.now_ms();
-  if (cfg_.purge_rate_limit && q->last_purge_ms && now - q->last_purge_ms < 60'000)
-    return err(Code::PurgeQueueInProgress, "Only one PurgeQueue operation on " + name + " is allowed every 60 seconds.");
-  q->last_purge_ms = now;
-  q->msgs.clear();
-  q->visible.clear();
-  q->delayed.clear();
-  q->inflight.clear();
-  q->by_sent.clear();
-  q->groups.clear();
-  q->ready.clear();
-  q->n_visible = 0;
-  q->attempts.clear();
-  return I.append(op::PurgeQueue{q->id});
+  Deferred d;
+  Token t;
+  {
+    std::lock_guard lk(I.mu);
+    QueueState* q = I.find(name);
+    if (!q) return Impl::no_queue();
+    int64_t now = clock_.now_ms();
+    if (cfg_.purge_rate_limit && q->last_purge_ms && now - q->last_purge_ms < 60'000)
+      return err(Code::PurgeQueueInProgress,
+                 "Only one PurgeQueue operation on " + name + " is allowed every 60 seconds.");
+    q->last_purge_ms = now;
+    I.drop_leases(*q);
+    I.counts_dirty = true;
+    I.notify_counts(d);
+    q->msgs.clear();
+    q->visible.clear();
+    q->delayed.clear();
+    q->inflight.clear();
+    q->by_sent.clear();
+    q->groups.clear();
+    q->ready.clear();
+    q->n_visible = 0;
+    q->attempts.clear();
+    t = I.append(op::PurgeQueue{q->id});
+  }
+  d.run();
+  return t;
 }
 
 Result<std::vector<std::pair<std::string, std::string>>> Engine::get_attributes(
@@ -970,7 +1041,13 @@ Result<Token> Engine::remove_permission(const std::string& name, const std::stri
 
 Result<std::vector<Result<SendResult>>> Engine::send(const std::string& name, std::vector<SendEntry> entries,
                                                      Token& token) {
+  return send(name, std::move(entries), token, {});
+}
+
+Result<std::vector<Result<SendResult>>> Engine::send(const std::string& name, std::vector<SendEntry> entries,
+                                                     Token& token, std::vector<StoreOp> also) {
   auto& I = *impl_;
+  std::vector<StoreOp> together;
   Deferred d;
   std::vector<Result<SendResult>> results;
   results.reserve(entries.size());
@@ -983,6 +1060,7 @@ Result<std::vector<Result<SendResult>>> Engine::send(const std::string& name, st
     I.tick_queue(q, now, d);
     token = 0;
     bool seq_used = false;
+    if (!also.empty()) I.gather = &together;
     for (auto& e : entries) {
       int64_t size = message_size(e.body, e.attrs);
       if (size > q.settings.max_message_size) {
@@ -1057,6 +1135,14 @@ Result<std::vector<Result<SendResult>>> Engine::send(const std::string& name, st
       results.push_back(std::move(r));
     }
     if (seq_used) I.append(op::PutMeta{"seq:" + std::to_string(q.id), std::to_string(q.next_seq)});
+    if (I.gather) {
+      I.gather = nullptr;
+      bool sent_any = false;
+      for (auto& r : results) sent_any = sent_any || r.ok();
+      if (sent_any)
+        for (auto& o : also) together.push_back(std::move(o));
+      if (Token t = committer_.append_all(std::move(together))) I.last_token = t;
+    }
     token = I.last_token;
     I.serve_waiters(q, now, d);
     I.flush_wakeup(d);
@@ -1079,7 +1165,16 @@ void Engine::receive(const std::string& name, const ReceiveOptions& opts, Receiv
       I.tick_queue(q, now, d);
       int vis = opts.visibility.value_or(q.settings.visibility_timeout);
       int wait = opts.wait_seconds.value_or(q.settings.receive_wait_seconds);
-      if (!opts.attempt_id.empty() && !q.fifo) {
+      uint32_t slot = I.consumer_slot(opts.consumer);
+      if (slot) {
+        auto& c = I.consumers[slot].info;
+        if (c.first_receive_ms == 0) c.first_receive_ms = now;
+      }
+      if (slot && I.consumers[slot].info.draining) {
+        // A draining task takes no new work and does not wait (autoscaling.md §5.3).
+        q.empty_receives++;
+        d.add([done = std::move(done)] { done(std::vector<Delivered>{}); });
+      } else if (!opts.attempt_id.empty() && !q.fifo) {
         d.add([done = std::move(done), id = opts.attempt_id] {
           done(err(Code::InvalidParameterValue,
                    "Value " + id +
@@ -1128,7 +1223,9 @@ void Engine::receive(const std::string& name, const ReceiveOptions& opts, Receiv
               done(err(Code::OverLimit, "Too many messages in flight for this queue."));
             });
           } else {
+            I.granting = slot;
             auto got = I.try_receive(q, opts.max_messages, vis, now, d);
+            I.granting = 0;
             if (!got.empty() && !opts.attempt_id.empty()) {
               AttemptEntry ae;
               ae.expires_ms = now + kDedupWindowMs;
@@ -1477,9 +1574,86 @@ MonoTime Engine::tick() {
     }
     I.announced = next;
     I.pending_wakeup = false;
+    I.notify_counts(d);
   }
   d.run();
   return next;
+}
+
+// ---------------- consumers ----------------
+
+void Engine::track_consumer(const std::string& consumer, bool on) {
+  auto& I = *impl_;
+  std::lock_guard lk(I.mu);
+  auto it = I.consumer_ids.find(consumer);
+  if (on) {
+    if (it != I.consumer_ids.end() || consumer.empty()) return;
+    Impl::Consumer c;
+    c.info.idle_since_ms = clock_.now_ms();
+    I.consumers.push_back(std::move(c));
+    I.consumer_ids.emplace(consumer, uint32_t(I.consumers.size() - 1));
+  } else if (it != I.consumer_ids.end()) {
+    // Messages still leased under the slot keep pointing at it; it just stops being visible.
+    I.consumers[it->second].active = false;
+    I.consumer_ids.erase(it);
+  }
+}
+
+void Engine::set_consumer_draining(const std::string& consumer, bool draining) {
+  if (consumer.empty()) return;
+  track_consumer(consumer, true);
+  auto& I = *impl_;
+  Deferred d;
+  {
+    std::lock_guard lk(I.mu);
+    I.consumers[I.consumer_ids.at(consumer)].info.draining = draining;
+    if (draining) {
+      // Parked long polls of a draining consumer end now, empty.
+      for (auto& [n, q] : I.queues)
+        for (auto& w : q->waiters) {
+          if (w->finished || w->opts.consumer != consumer) continue;
+          w->finished = true;
+          I.parked--;
+          d.add([done = std::move(w->done)] { done(std::vector<Delivered>{}); });
+        }
+    }
+  }
+  d.run();
+}
+
+std::optional<ConsumerLeases> Engine::consumer_leases(const std::string& consumer) const {
+  auto& I = *impl_;
+  std::lock_guard lk(I.mu);
+  uint32_t slot = I.consumer_slot(consumer);
+  if (!slot) return std::nullopt;
+  const auto& c = I.consumers[slot];
+  ConsumerLeases out = c.info;
+  out.soonest_deadline_ms = c.deadlines.empty() ? 0 : *c.deadlines.begin();
+  out.latest_deadline_ms = c.deadlines.empty() ? 0 : *c.deadlines.rbegin();
+  return out;
+}
+
+Result<QueueCounts> Engine::counts(const std::string& name) const {
+  auto& I = *impl_;
+  std::lock_guard lk(I.mu);
+  auto it = I.queues.find(name);
+  if (it == I.queues.end()) return Impl::no_queue();
+  const QueueState& q = *it->second;
+  QueueCounts c;
+  c.visible = q.n_visible;
+  c.inflight = int64_t(q.inflight.size());
+  c.delayed = int64_t(q.delayed.size());
+  c.fifo = q.fifo;
+  if (q.fifo)
+    for (auto& [gname, g] : q.groups)
+      if (g.inflight > 0 || (!g.pending.empty() && q.msgs.at(g.pending.begin()->second).state == MsgState::Visible))
+        c.active_groups++;
+  return c;
+}
+
+void Engine::on_counts_changed(std::function<void()> f) {
+  std::lock_guard lk(impl_->mu);
+  impl_->counts_changed = std::move(f);
 }
 
 void Engine::release_all_waiters() {

@@ -55,6 +55,28 @@ struct ReceiveOptions {
   std::optional<int> visibility;        // 0..43200, else the queue's
   std::optional<int> wait_seconds;      // 0..20, else the queue's
   std::string attempt_id;               // FIFO ReceiveRequestAttemptId
+  // Who receives: the access key id of the request ("" = unknown). Leases granted to a
+  // tracked consumer are counted per consumer; a draining consumer gets no messages
+  // and no long-poll wait (autoscaling.md §5.3).
+  std::string consumer;
+};
+
+// Exact counters the autoscaler reads (autoscaling.md §3).
+struct QueueCounts {
+  int64_t visible = 0, inflight = 0, delayed = 0;
+  bool fifo = false;
+  int64_t active_groups = 0;  // FIFO: message groups with a visible or in-flight message
+};
+
+// Leases held by one tracked consumer (a task's access key), over all queues.
+struct ConsumerLeases {
+  int64_t leases = 0;              // messages currently in flight under its receipts
+  int64_t soonest_deadline_ms = 0; // earliest visibility deadline among them (0 = none)
+  int64_t latest_deadline_ms = 0;  // latest one (0 = none)
+  int64_t received = 0;            // messages ever granted to it
+  int64_t first_receive_ms = 0;    // first ReceiveMessage call (0 = never called)
+  int64_t idle_since_ms = 0;       // when its lease count last became 0 (or tracking began)
+  bool draining = false;
 };
 
 // What a delivery hands back (copied out of the engine under its lock).
@@ -128,6 +150,10 @@ class Engine {
   // Queue-level failure → error; otherwise one result per entry (entry errors per §5.3).
   Result<std::vector<Result<SendResult>>> send(const std::string& name, std::vector<SendEntry> entries,
                                                Token& token);
+  // As send(), and `also` is committed in the same store transaction as the messages
+  // (event sources record "file announced" atomically with its message).
+  Result<std::vector<Result<SendResult>>> send(const std::string& name, std::vector<SendEntry> entries,
+                                               Token& token, std::vector<StoreOp> also);
   // Long polls park until a message is receivable or the wait ends; done runs after the
   // grants are durable (or at once on error/empty). May run on another thread.
   void receive(const std::string& name, const ReceiveOptions& opts, ReceiveDone done);
@@ -145,7 +171,23 @@ class Engine {
   Result<std::vector<MoveTaskInfo>> list_move_tasks(const std::string& source_arn, int max) const;
   Result<int64_t> cancel_move_task(const std::string& task_handle, Token& token);
 
+  // ---- consumers (tasks that ebb started; autoscaling.md §5) ----
+  // Start/stop counting leases of `consumer` (an access key id). Untracked consumers
+  // cost nothing.
+  void track_consumer(const std::string& consumer, bool on);
+  // A draining consumer's receives return empty at once (no wait); leases it holds
+  // continue normally. Tracks the consumer if needed.
+  void set_consumer_draining(const std::string& consumer, bool draining);
+  // nullopt when the consumer is not tracked.
+  std::optional<ConsumerLeases> consumer_leases(const std::string& consumer) const;
+
   // ---- observation ----
+  // Cheap exact counters for one queue (no attribute map); NonExistentQueue if missing.
+  Result<QueueCounts> counts(const std::string& name) const;
+  // Called (outside the lock, possibly on any thread) after any change of a queue's
+  // visible/in-flight/delayed counts, a queue's creation or deletion, or a tracked
+  // consumer's leases. Keep it cheap (post work elsewhere). May be empty.
+  void on_counts_changed(std::function<void()> f);
   std::vector<QueueStats> stats() const;
   Result<QueueStats> stats(const std::string& name) const;
 

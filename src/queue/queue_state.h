@@ -28,6 +28,7 @@ enum class MsgState : uint8_t { Delayed, Visible, InFlight };
 struct Msg {
   Message m;
   MsgState state = MsgState::Visible;
+  uint32_t consumer = 0;  // tracked consumer holding the lease (Engine::Impl::consumers), 0 = none
 };
 
 struct Group {

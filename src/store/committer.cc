@@ -25,6 +25,7 @@ void Committer::stop() {
     for (auto& [_, d] : waiters_) orphans.push_back(std::move(d));
     waiters_.clear();
     pending_.clear();
+    group_ends_.clear();
   }
   for (auto& d : orphans) d(false);
 }
@@ -36,6 +37,19 @@ Token Committer::append(StoreOp op) {
   Token t = next_++;
   if (pending_.size() == 1) cv_.notify_one();
   return t;
+}
+
+Token Committer::append_all(std::vector<StoreOp> ops) {
+  if (ops.empty()) return 0;
+  std::lock_guard lk(mu_);
+  Token last = next_ + ops.size() - 1;
+  next_ += ops.size();
+  if (failed_ || stopped_) return last;
+  bool was_empty = pending_.empty();
+  for (auto& op : ops) pending_.push_back(std::move(op));
+  group_ends_.push_back(pending_.size());
+  if (was_empty) cv_.notify_one();
+  return last;
 }
 
 void Committer::when_durable(Token t, Done done) {
@@ -62,12 +76,23 @@ void Committer::run() {
       std::unique_lock lk(mu_);
       cv_.wait(lk, [&] { return !pending_.empty() || stopping_; });
       if (pending_.empty() && stopping_) return;
-      if (pending_.size() <= max_batch_) {
+      size_t take = std::min(pending_.size(), max_batch_);
+      // Never split an append_all group: a cut that may fall inside one moves to the
+      // end of the first group ending after it (conservative: starts are not kept).
+      for (size_t end : group_ends_) {
+        if (end > take) {
+          take = end;
+          break;
+        }
+      }
+      if (take == pending_.size()) {
         batch.swap(pending_);
+        group_ends_.clear();
       } else {
-        batch.assign(std::make_move_iterator(pending_.begin()),
-                     std::make_move_iterator(pending_.begin() + max_batch_));
-        pending_.erase(pending_.begin(), pending_.begin() + max_batch_);
+        batch.assign(std::make_move_iterator(pending_.begin()), std::make_move_iterator(pending_.begin() + take));
+        pending_.erase(pending_.begin(), pending_.begin() + take);
+        std::erase_if(group_ends_, [&](size_t e) { return e <= take; });
+        for (auto& e : group_ends_) e -= take;
       }
       last = next_ - 1 - pending_.size();
     }
@@ -94,6 +119,7 @@ void Committer::run() {
         for (auto& [_, d] : waiters_) ready.push_back(std::move(d));
         waiters_.clear();
         pending_.clear();
+        group_ends_.clear();
       }
     }
     batch.clear();

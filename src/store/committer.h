@@ -23,12 +23,17 @@ class Committer {
  public:
   using Done = std::function<void(bool ok)>;
 
+  // max_batch: a commit takes at most this many ops, except that ops appended together
+  // with append_all() are never split across commits.
   explicit Committer(Store& store, size_t max_batch = 4096);
   ~Committer();
   void start();
   void stop();  // commits what is pending, then joins
 
   Token append(StoreOp op);
+  // Appends ops that must commit in the same transaction (all or none); returns the
+  // token of the last one (0 when `ops` is empty).
+  Token append_all(std::vector<StoreOp> ops);
   // Runs done(ok) once the commit covering `t` returned (at once if already durable).
   // Callbacks run on the writer thread: keep them short (post to an executor).
   void when_durable(Token t, Done done);
@@ -46,6 +51,7 @@ class Committer {
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<StoreOp> pending_;
+  std::vector<size_t> group_ends_;  // pending_ indexes where an append_all group ends (exclusive)
   Token next_ = 1;          // token of the next appended op
   Token durable_ = 0;       // every op <= durable_ is committed
   bool failed_ = false;

@@ -81,9 +81,29 @@ void check_version(Db& db, const std::string& path) {
   if (v > kSchemaVersion)
     fail(path, "schema version " + std::to_string(v) + " was written by a newer ebb; this build reads up to " +
                    std::to_string(kSchemaVersion) + ". Run the newer ebb" + kDoctorHint);
-  if (v < kSchemaVersion)
+  if (v < 1)
     fail(path, "unknown schema version " + std::to_string(v) + " (this build knows " +
                    std::to_string(kSchemaVersion) + ")" + kDoctorHint);
+}
+
+// Runs `sql` and stamps version `to` in one transaction (a crash leaves the old
+// version intact).
+void migrate_step(Db& db, const char* sql, int64_t to) {
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    db.exec(sql);
+    db.exec("PRAGMA user_version = " + std::to_string(to));
+    db.exec("COMMIT");
+  } catch (...) {
+    if (!sqlite3_get_autocommit(db.get())) sqlite3_exec(db.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+// Upgrades an older file step by step (sqlite_schema.h history). Never drop a step.
+void migrate(Db& db) {
+  int64_t v = db.query_int("PRAGMA user_version");
+  if (v < 2) migrate_step(db, kRecordsSql, 2);
 }
 
 void create_schema(Db& db) {
@@ -92,6 +112,7 @@ void create_schema(Db& db) {
   db.exec("BEGIN IMMEDIATE");
   try {
     db.exec(kSchemaSql);
+    db.exec(kRecordsSql);
     db.exec("PRAGMA application_id = " + std::to_string(kApplicationId));
     db.exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
     db.exec("COMMIT");
@@ -135,6 +156,7 @@ std::unique_ptr<Db> open_store_db(const std::string& path) {
     if (!fresh) check_version(*db, path);
     configure(*db, path);
     if (fresh) create_schema(*db);
+    else migrate(*db);
   } catch (const StoreError& e) {
     std::string msg = e.what();
     if (msg.rfind("store ", 0) == 0) throw;  // already names the file

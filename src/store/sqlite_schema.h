@@ -11,12 +11,13 @@
 //
 // History:
 //   1  initial: queues, messages, dedup, move_tasks, meta.
+//   2  records: control-plane objects (services, tasks, events, event sources).
 #pragma once
 #include <cstdint>
 
 namespace ebb::sqlite {
 
-inline constexpr int64_t kSchemaVersion = 1;
+inline constexpr int64_t kSchemaVersion = 2;
 // PRAGMA application_id: "ebb1". Lets ebb refuse a foreign SQLite file instead of
 // writing its tables into someone else's database.
 inline constexpr int64_t kApplicationId = 0x65626231;
@@ -84,6 +85,17 @@ CREATE TABLE move_tasks (
 CREATE TABLE meta (
   key    TEXT PRIMARY KEY,
   value  BLOB NOT NULL
+) STRICT, WITHOUT ROWID;
+)sql";
+
+// Version 2: one generic table for the control plane (store.h op::PutRecord). Kept
+// apart from the queue tables: few rows, written rarely, read once at start.
+inline constexpr const char* kRecordsSql = R"sql(
+CREATE TABLE records (
+  kind   TEXT NOT NULL,
+  key    TEXT NOT NULL,
+  value  BLOB NOT NULL,
+  PRIMARY KEY (kind, key)
 ) STRICT, WITHOUT ROWID;
 )sql";
 

@@ -44,12 +44,15 @@ struct Statements {
                       "INSERT OR REPLACE INTO move_tasks(task_id,source_arn,dest_arn,rate,status,moved,"
                       "to_move,started_ms,failure_reason) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)"),
         delete_move_task(db, "DELETE FROM move_tasks WHERE task_id=?1"),
-        put_meta(db, "INSERT OR REPLACE INTO meta(key,value) VALUES(?1,?2)") {}
+        put_meta(db, "INSERT OR REPLACE INTO meta(key,value) VALUES(?1,?2)"),
+        put_record(db, "INSERT OR REPLACE INTO records(kind,key,value) VALUES(?1,?2,?3)"),
+        delete_record(db, "DELETE FROM records WHERE kind=?1 AND key=?2") {}
 
   Stmt begin, commit;
   Stmt put_queue, delete_queue, delete_queue_messages, delete_queue_dedup;
   Stmt put_message, update_message, delete_message;
   Stmt put_dedup, expire_dedup, put_move_task, delete_move_task, put_meta;
+  Stmt put_record, delete_record;
 };
 
 class SqliteStore final : public Store {
@@ -58,6 +61,7 @@ class SqliteStore final : public Store {
       : path_(path), db_(sqlite::open_store_db(path)), st_(db_->get()) {}
 
   LoadedState load() override;
+  std::vector<RecordRow> load_records() override;
   void commit(std::span<const StoreOp> ops) override;
 
  private:
@@ -72,6 +76,8 @@ class SqliteStore final : public Store {
   void apply(const op::PutMoveTask& o);
   void apply(const op::DeleteMoveTask& o);
   void apply(const op::PutMeta& o);
+  void apply(const op::PutRecord& o);
+  void apply(const op::DeleteRecord& o);
 
   std::mutex mu_;  // serialises load() and commit() on the one connection
   std::string path_;
@@ -152,6 +158,26 @@ void SqliteStore::apply(const op::PutMoveTask& o) {
 void SqliteStore::apply(const op::DeleteMoveTask& o) { st_.delete_move_task.bind_text(1, o.task_id).run(); }
 
 void SqliteStore::apply(const op::PutMeta& o) { st_.put_meta.bind_text(1, o.key).bind_blob(2, o.value).run(); }
+
+void SqliteStore::apply(const op::PutRecord& o) {
+  st_.put_record.bind_text(1, o.kind).bind_text(2, o.key).bind_blob(3, o.value).run();
+}
+
+void SqliteStore::apply(const op::DeleteRecord& o) {
+  st_.delete_record.bind_text(1, o.kind).bind_text(2, o.key).run();
+}
+
+std::vector<RecordRow> SqliteStore::load_records() {
+  std::lock_guard lk(mu_);
+  std::vector<RecordRow> out;
+  try {
+    Stmt r(db_->get(), "SELECT kind,key,value FROM records ORDER BY kind,key", false);
+    while (r.step()) out.push_back(RecordRow{r.str(0), r.str(1), r.str(2)});
+  } catch (const std::exception& e) {
+    throw StoreError("store " + path_ + ": loading records failed: " + e.what());
+  }
+  return out;
+}
 
 LoadedState SqliteStore::load() {
   std::lock_guard lk(mu_);

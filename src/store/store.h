@@ -28,11 +28,22 @@ struct ExpireDedup { int64_t now_ms; };             // delete rows with expires_
 struct PutMoveTask { MoveTaskRow t; };              // insert or replace by task_id
 struct DeleteMoveTask { std::string task_id; };
 struct PutMeta { std::string key; std::string value; };
+// Control-plane records (services, tasks, events, event-source bookkeeping): one
+// generic table keyed by (kind, key); values are JSON text.
+struct PutRecord { std::string kind; std::string key; std::string value; };  // insert or replace
+struct DeleteRecord { std::string kind; std::string key; };
 }  // namespace op
 
 using StoreOp = std::variant<op::PutQueue, op::DeleteQueue, op::PutMessage, op::UpdateMessage,
                              op::DeleteMessage, op::PurgeQueue, op::PutDedup, op::ExpireDedup,
-                             op::PutMoveTask, op::DeleteMoveTask, op::PutMeta>;
+                             op::PutMoveTask, op::DeleteMoveTask, op::PutMeta, op::PutRecord,
+                             op::DeleteRecord>;
+
+struct RecordRow {
+  std::string kind;
+  std::string key;
+  std::string value;
+};
 
 struct LoadedState {
   std::vector<QueueRow> queues;
@@ -51,6 +62,8 @@ class Store {
  public:
   virtual ~Store() = default;
   virtual LoadedState load() = 0;
+  // Every control-plane record, ordered by (kind, key).
+  virtual std::vector<RecordRow> load_records() = 0;
   // Apply all ops in one transaction; durable when this returns. Throws StoreError.
   virtual void commit(std::span<const StoreOp> ops) = 0;
 };

@@ -22,6 +22,13 @@ class MemStore final : public Store {
     for (auto& kv : meta_) s.meta.push_back(kv);
     return s;
   }
+  std::vector<RecordRow> load_records() override {
+    std::lock_guard lk(mu_);
+    std::vector<RecordRow> out;
+    for (auto& [k, v] : records_) out.push_back({k.first, k.second, v});
+    return out;
+  }
+  size_t record_count() { std::lock_guard lk(mu_); return records_.size(); }
   void commit(std::span<const StoreOp> ops) override {
     std::lock_guard lk(mu_);
     if (fail_next_) {
@@ -65,7 +72,11 @@ class MemStore final : public Store {
     meta_.push_back({o.key, o.value});
   }
 
+  void apply(const op::PutRecord& o) { records_[{o.kind, o.key}] = o.value; }
+  void apply(const op::DeleteRecord& o) { records_.erase({o.kind, o.key}); }
+
   std::mutex mu_;
+  std::map<std::pair<std::string, std::string>, std::string> records_;
   std::map<int64_t, QueueRow> queues_;
   std::map<int64_t, Message> msgs_;
   std::map<std::pair<int64_t, std::string>, DedupRow> dedup_;

@@ -1,4 +1,5 @@
 // Queue semantics on a fake clock (sqs-api.md §9, reliability.md §2.2–2.3).
+#include <atomic>
 #include <future>
 
 #include <gtest/gtest.h>
@@ -70,6 +71,18 @@ class EngineTest : public ::testing::Test {
     o.visibility = vis;
     o.wait_seconds = 0;
     o.attempt_id = attempt;
+    std::promise<Result<std::vector<Delivered>>> p;
+    engine->receive(q, o, [&](Result<std::vector<Delivered>> r) { p.set_value(std::move(r)); });
+    auto f = p.get_future();
+    EXPECT_EQ(f.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+    return f.get();
+  }
+  Result<std::vector<Delivered>> recv_as(const std::string& q, const std::string& consumer, int max = 10,
+                                         int wait = 0) {
+    ReceiveOptions o;
+    o.max_messages = max;
+    o.wait_seconds = wait;
+    o.consumer = consumer;
     std::promise<Result<std::vector<Delivered>>> p;
     engine->receive(q, o, [&](Result<std::vector<Delivered>> r) { p.set_value(std::move(r)); });
     auto f = p.get_future();
@@ -686,6 +699,126 @@ TEST_F(EngineTest, FifoGroupGoesToOneParkedReceiverWhenLeaseExpires) {
   auto b = p2.get_future().get();
   EXPECT_EQ(a.size(), 10u);
   EXPECT_TRUE(b.empty()) << "second receiver got " << b.size() << " messages of a blocked group";
+}
+
+// ---- consumers: leases attributed to tasks (autoscaling.md §5.2–5.3) ----
+
+TEST_F(EngineTest, TrackedConsumerLeasesFollowGrantsDeletesAndExpiry) {
+  create("q", {{"VisibilityTimeout", "30"}});
+  for (int i = 0; i < 3; i++) ASSERT_TRUE(send("q", "m" + std::to_string(i)).ok());
+  EXPECT_FALSE(engine->consumer_leases("K1").has_value());
+  engine->track_consumer("K1", true);
+  auto got = recv_as("q", "K1", 2);
+  ASSERT_TRUE(got.ok());
+  ASSERT_EQ(got->size(), 2u);
+  auto l = engine->consumer_leases("K1");
+  ASSERT_TRUE(l.has_value());
+  EXPECT_EQ(l->leases, 2);
+  EXPECT_EQ(l->received, 2);
+  EXPECT_GT(l->first_receive_ms, 0);
+  EXPECT_EQ(l->soonest_deadline_ms, clock.now_ms() + 30'000);
+  // An untracked consumer's leases are not counted anywhere.
+  ASSERT_EQ(recv_as("q", "OTHER", 1)->size(), 1u);
+  EXPECT_EQ(engine->consumer_leases("K1")->leases, 2);
+  ASSERT_TRUE(del("q", (*got)[0].receipt_handle).ok());
+  EXPECT_EQ(engine->consumer_leases("K1")->leases, 1);
+  // Extending keeps the lease with its holder, with the new deadline.
+  ASSERT_TRUE(chvis("q", (*got)[1].receipt_handle, 100).ok());
+  EXPECT_EQ(engine->consumer_leases("K1")->leases, 1);
+  EXPECT_EQ(engine->consumer_leases("K1")->latest_deadline_ms, clock.now_ms() + 100'000);
+  clock.advance(std::chrono::seconds(101));
+  engine->tick();
+  l = engine->consumer_leases("K1");
+  EXPECT_EQ(l->leases, 0);
+  EXPECT_EQ(l->idle_since_ms, clock.now_ms());
+}
+
+TEST_F(EngineTest, DrainingConsumerGetsNothingAndDoesNotWait) {
+  create("q");
+  ASSERT_TRUE(send("q", "a").ok());
+  engine->set_consumer_draining("K1", true);
+  auto got = recv_as("q", "K1", 10, /*wait=*/20);  // answered at once, not parked
+  ASSERT_TRUE(got.ok());
+  EXPECT_TRUE(got->empty());
+  engine->set_consumer_draining("K1", false);
+  EXPECT_EQ(recv_as("q", "K1")->size(), 1u);
+}
+
+TEST_F(EngineTest, DrainingEndsAParkedLongPoll) {
+  create("q");
+  engine->track_consumer("K1", true);
+  ReceiveOptions o;
+  o.wait_seconds = 20;
+  o.consumer = "K1";
+  std::promise<Result<std::vector<Delivered>>> p;
+  engine->receive("q", o, [&](Result<std::vector<Delivered>> r) { p.set_value(std::move(r)); });
+  auto f = p.get_future();
+  EXPECT_EQ(f.wait_for(std::chrono::milliseconds(0)), std::future_status::timeout);
+  engine->set_consumer_draining("K1", true);
+  ASSERT_EQ(f.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  EXPECT_TRUE(f.get()->empty());
+}
+
+TEST_F(EngineTest, PurgeAndDeleteQueueReleaseConsumerLeases) {
+  create("q");
+  create("r");
+  ASSERT_TRUE(send("q", "a").ok());
+  ASSERT_TRUE(send("r", "b").ok());
+  engine->track_consumer("K1", true);
+  ASSERT_EQ(recv_as("q", "K1")->size(), 1u);
+  ASSERT_EQ(recv_as("r", "K1")->size(), 1u);
+  EXPECT_EQ(engine->consumer_leases("K1")->leases, 2);
+  durable(*engine->purge_queue("q"));
+  EXPECT_EQ(engine->consumer_leases("K1")->leases, 1);
+  durable(*engine->delete_queue("r"));
+  EXPECT_EQ(engine->consumer_leases("K1")->leases, 0);
+}
+
+TEST_F(EngineTest, CountsAndChangeNotifications) {
+  create("f.fifo", {{"FifoQueue", "true"}, {"ContentBasedDeduplication", "true"}});
+  std::atomic<int> notices{0};
+  engine->on_counts_changed([&] { notices++; });
+  ASSERT_TRUE(send("f.fifo", "1", {}, "g1").ok());
+  ASSERT_TRUE(send("f.fifo", "2", {}, "g1").ok());
+  ASSERT_TRUE(send("f.fifo", "3", {}, "g2").ok());
+  EXPECT_GE(notices.load(), 3);
+  auto c = engine->counts("f.fifo");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->visible, 3);
+  EXPECT_EQ(c->active_groups, 2);
+  auto got = recv("f.fifo", 1);
+  ASSERT_EQ(got.size(), 1u);
+  c = engine->counts("f.fifo");
+  EXPECT_EQ(c->visible, 2);
+  EXPECT_EQ(c->inflight, 1);
+  EXPECT_EQ(c->active_groups, 2);
+  int before = notices.load();
+  ASSERT_TRUE(del("f.fifo", got[0].receipt_handle).ok());
+  EXPECT_GT(notices.load(), before);
+  EXPECT_FALSE(engine->counts("missing").ok());
+}
+
+TEST_F(EngineTest, SendWithAlsoCommitsTheExtraOpsInTheSameTransaction) {
+  create("q");
+  int commits_before = store.commits();
+  SendEntry e;
+  e.body = "file.jpg";
+  Token t = 0;
+  auto r = engine->send("q", {e}, t, {op::PutRecord{"seen", "src/file.jpg", "{}"}});
+  ASSERT_TRUE(r.ok());
+  ASSERT_TRUE((*r)[0].ok());
+  durable(t);
+  EXPECT_EQ(store.commits(), commits_before + 1);
+  EXPECT_EQ(store.record_count(), 1u);
+  EXPECT_EQ(store.message_count(), 1u);
+  // A send that fails entirely does not write the extra ops.
+  SendEntry big;
+  big.body = std::string(2'000'000, 'x');  // over MaximumMessageSize
+  Token t2 = 0;
+  auto r2 = engine->send("q", {big}, t2, {op::PutRecord{"seen", "src/big", "{}"}});
+  ASSERT_TRUE(r2.ok());
+  EXPECT_FALSE((*r2)[0].ok());
+  EXPECT_EQ(store.record_count(), 1u);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <future>
 #include <string>
@@ -15,6 +16,7 @@ namespace {
 class RecordingStore final : public Store {
  public:
   LoadedState load() override { return {}; }
+  std::vector<RecordRow> load_records() override { return {}; }
 
   void commit(std::span<const StoreOp> ops) override {
     std::unique_lock lk(mu_);
@@ -234,6 +236,33 @@ TEST(Committer, FailedCommitFailsEveryWaiterAndCallsOnFatal) {
   c.stop();
   EXPECT_TRUE(store.keys().empty());
   EXPECT_EQ(c.commits(), 0u);
+}
+
+// append_all: a group is never split across commits even when it straddles max_batch.
+TEST(Committer, AppendAllGroupIsNeverSplit) {
+  RecordingStore store;
+  store.hold();
+  Committer c(store, /*max_batch=*/3);
+  c.start();
+  c.append(meta("x"));
+  store.wait_entered(1);  // "x" is being committed; the rest queues up behind it
+  c.append(meta("a"));
+  c.append(meta("b"));
+  Token t = c.append_all({meta("g1"), meta("g2"), meta("g3")});
+  c.append(meta("z"));
+  store.release();
+  Outcome o;
+  c.when_durable(t, o.done());
+  EXPECT_TRUE(o.fut.get());
+  c.stop();
+  auto batches = store.keys();
+  EXPECT_EQ(flat(batches), (std::vector<std::string>{"x", "a", "b", "g1", "g2", "g3", "z"}));
+  for (auto& b : batches) {
+    bool has_first = std::find(b.begin(), b.end(), "g1") != b.end();
+    bool has_last = std::find(b.begin(), b.end(), "g3") != b.end();
+    EXPECT_EQ(has_first, has_last) << "group split across commits";
+  }
+  EXPECT_EQ(c.append_all({}), 0u);
 }
 
 }  // namespace

@@ -120,7 +120,7 @@ TEST(SqliteOpen, NewerSchemaVersionRefusesToOpen) {
   test::TempDir dir;
   std::string path = dir.file("ebb.db");
   fill(path, 1);
-  raw_exec(path, "PRAGMA user_version = 2");
+  raw_exec(path, "PRAGMA user_version = 3");
   std::string err = open_error(path);
   EXPECT_NE(err.find("newer"), std::string::npos) << err;
   EXPECT_EQ(raw_query(path, "SELECT count(*) FROM messages"), "1");
@@ -149,6 +149,49 @@ TEST(SqliteOpen, NonDatabaseFileRefusesToOpen) {
   std::ofstream(path) << std::string(8192, 'z');
   EXPECT_NE(open_error(path), "");
   EXPECT_EQ(std::filesystem::file_size(path), 8192u);
+}
+
+}  // namespace
+}  // namespace ebb
+
+namespace ebb {
+namespace {
+
+// Schema 1 → 2 (records table): an old file opens, keeps its messages and gains the
+// records table (sqlite_schema.h history; STYLE.md §8).
+TEST(SqliteOpen, MigratesVersionOneFileToRecords) {
+  test::TempDir dir;
+  std::string path = dir.file("ebb.db");
+  fill(path, 3);
+  raw_exec(path, "DROP TABLE records; PRAGMA user_version = 1");
+  auto store = open_sqlite_store(path);
+  EXPECT_EQ(store->load().messages.size(), 3u);
+  std::vector<StoreOp> ops{op::PutRecord{"service", "a", "{}"}};
+  store->commit(ops);
+  auto rows = store->load_records();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].kind, "service");
+  store.reset();
+  EXPECT_EQ(raw_query(path, "PRAGMA user_version"), "2");
+}
+
+TEST(SqliteOpen, RecordsPutReplaceDeleteAndSurviveReopen) {
+  test::TempDir dir;
+  std::string path = dir.file("ebb.db");
+  {
+    auto store = open_sqlite_store(path);
+    std::vector<StoreOp> ops{op::PutRecord{"task", "t1", "one"}, op::PutRecord{"task", "t2", "two"},
+                             op::PutRecord{"event", "svc/000000000001", std::string("a\0b", 3)},
+                             op::PutRecord{"task", "t1", "uno"}, op::DeleteRecord{"task", "t2"}};
+    store->commit(ops);
+  }
+  auto store = open_sqlite_store(path);
+  auto rows = store->load_records();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].kind, "event");
+  EXPECT_EQ(rows[0].value, std::string("a\0b", 3));
+  EXPECT_EQ(rows[1].key, "t1");
+  EXPECT_EQ(rows[1].value, "uno");
 }
 
 }  // namespace
