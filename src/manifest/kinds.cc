@@ -1,14 +1,18 @@
 #include "manifest/kinds.h"
 
+#include "manifest/event_source_kind.h"
 #include "manifest/manifest.h"
 #include "manifest/names.h"
 #include "manifest/queue_kind.h"
+#include "manifest/service_kind.h"
 
 namespace ebb::manifest {
 
 const std::vector<KindInfo>& kinds() {
   static const std::vector<KindInfo> table = {
       {"ebb/v1", "Queue", &check_queue_name, &check_queue_spec},
+      {"ebb/v1", "Service", &check_dns1123_subdomain, &check_service_spec},
+      {"ebb/v1", "EventSource", &check_dns1123_subdomain, &check_event_source_spec},
   };
   return table;
 }

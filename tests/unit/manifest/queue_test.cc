@@ -228,7 +228,7 @@ TEST(Queue, GetOutputCanBeAppliedBack) {
 
 TEST(Queue, SupportedKinds) {
   auto k = supported_kinds();
-  ASSERT_EQ(k.size(), 1u);
+  ASSERT_GE(k.size(), 1u);
   EXPECT_EQ(k[0].first, "ebb/v1");
   EXPECT_EQ(k[0].second, "Queue");
 }
