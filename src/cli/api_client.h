@@ -27,6 +27,8 @@ class ApiClient {
 
   // "/api/v1/queues/" + escaped name.
   std::string queue_path(std::string_view name) const { return "/api/v1/queues/" + http_.escape(name); }
+  // Percent-escapes a path segment or query value.
+  std::string escape(std::string_view text) const { return http_.escape(text); }
 
  private:
   Outcome<nlohmann::json> call(std::string_view method, std::string_view path, const std::string& body,

@@ -1,10 +1,12 @@
-// ebb delete queue NAME… [--yes]. kubectl deletes without asking; ebb asks only
-// when a queue still holds messages: on a terminal it asks, otherwise it needs --yes
-// (ecosystem.md §3.2 "Destructive commands").
+// ebb delete queue|service|eventsource NAME… [--yes]. kubectl deletes without
+// asking; ebb asks only when a queue still holds messages: on a terminal it asks,
+// otherwise it needs --yes (ecosystem.md §3.2 "Destructive commands"). Deleting a
+// service stops its tasks (SIGTERM, then SIGKILL after its stop timeout).
 #include <cstdio>
 
 #include "cli/commands.h"
 #include "cli/queue_view.h"
+#include "cli/resource_kind.h"
 #include "cli/terminal.h"
 
 namespace ebb::cli {
@@ -17,12 +19,34 @@ int64_t messages_held(const nlohmann::json& q) {
          int_at(q, {"status", "delayed"}).value_or(0);
 }
 
+// Services and event sources: no question, as kubectl.
+int delete_plain(ApiClient& api, const ResourceKind& kind, const std::vector<std::string>& names) {
+  int exit = kExitOk;
+  for (const std::string& name : names) {
+    Outcome<nlohmann::json> r = api.del(object_path(api, kind, name));
+    if (!r.ok()) {
+      CliError e = r.error();
+      if (is_not_found(e)) e.message = not_found_message(kind, name);
+      exit = report(e);
+      if (e.exit == kExitUnreachable) return exit;
+      continue;
+    }
+    std::printf("%s \"%s\" deleted\n", kind.singular.c_str(), name.c_str());
+  }
+  return exit;
+}
+
 }  // namespace
 
 int run_delete(ApiClient& api, const DeleteOptions& o) {
   Outcome<TypeAndNames> tn = resolve_type(o.type, o.names);
   if (!tn.ok()) return report(tn.error());
-  if (tn->names.empty()) return report(usage_error("delete needs a name: ebb delete queue NAME…"));
+  const ResourceKind& kind = resource_kind(tn->type);
+  if (tn->type == "tasks") {
+    return report(usage_error("tasks cannot be deleted", "scale the service down, or delete the service"));
+  }
+  if (tn->names.empty()) return report(usage_error("delete needs a name: ebb delete " + kind.singular + " NAME…"));
+  if (tn->type != "queues") return delete_plain(api, kind, tn->names);
   int exit = kExitOk;
   for (const std::string& name : tn->names) {
     const std::string path = api.queue_path(name);

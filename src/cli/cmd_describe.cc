@@ -1,25 +1,20 @@
-// ebb describe queue NAME… : a human page per queue (kubectl describe's layout:
-// "Label:  value" lines, indented sections).
+// ebb describe TYPE NAME… : a human page per object (kubectl describe's layout:
+// "Label:  value" lines, indented sections, an Events table). Services and tasks
+// are in service_view.cc and task_view.cc, event sources in eventsource_view.cc.
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "cli/detail_page.h"
+#include "cli/eventsource_view.h"
 #include "cli/human_format.h"
-#include "cli/queue_view.h"
+#include "cli/resource_kind.h"
+#include "cli/service_view.h"
+#include "cli/task_view.h"
 
 namespace ebb::cli {
 namespace {
 
-std::string or_none(const std::string& s) { return s.empty() ? "<none>" : s; }
-
-void line(const char* label, const std::string& value, int indent = 0) {
-  std::printf("%*s%-*s%s\n", indent, "", 24 - indent, label, or_none(value).c_str());
-}
-
-std::string seconds_detail(const std::optional<int64_t>& s) {
-  if (!s) return "";
-  std::string h = human_duration(std::chrono::seconds(*s));
-  return h == std::to_string(*s) + "s" ? h : h + " (" + std::to_string(*s) + "s)";
-}
+void line(const char* label, const std::string& value, int indent = 0) { detail_line(label, value, indent); }
 
 void describe_queue(const nlohmann::json& q) {
   auto now = std::chrono::system_clock::now();
@@ -31,13 +26,7 @@ void describe_queue(const nlohmann::json& q) {
   std::string created = string_at(q, {"metadata", "creationTimestamp"}).value_or("");
   std::string age = age_of(q, now);
   line("Created:", created.empty() ? "" : created + (age.empty() ? "" : " (" + age + " ago)"));
-  std::string labels;
-  if (auto l = q.find("metadata"); l != q.end() && l->is_object() && l->contains("labels") && (*l)["labels"].is_object()) {
-    for (auto it = (*l)["labels"].begin(); it != (*l)["labels"].end(); ++it) {
-      labels += (labels.empty() ? "" : ",") + it.key() + "=" + (it.value().is_string() ? it.value().get<std::string>() : it.value().dump());
-    }
-  }
-  line("Labels:", labels);
+  line("Labels:", labels_text(q));
 
   std::printf("Attributes:\n");
   line("Visibility timeout:", seconds_detail(int_at(q, {"spec", "visibilityTimeoutSeconds"})), 2);
@@ -87,21 +76,28 @@ void describe_queue(const nlohmann::json& q) {
 int run_describe(ApiClient& api, const DescribeOptions& o) {
   Outcome<TypeAndNames> tn = resolve_type(o.type, o.names);
   if (!tn.ok()) return report(tn.error());
-  if (tn->names.empty()) return report(usage_error("describe needs a name: ebb describe queue NAME"));
+  const ResourceKind& kind = resource_kind(tn->type);
+  if (tn->names.empty()) return report(usage_error("describe needs a name: ebb describe " + kind.singular + " NAME"));
   int exit = kExitOk;
   bool first = true;
   for (const std::string& name : tn->names) {
-    Outcome<nlohmann::json> q = api.get(api.queue_path(name));
-    if (!q.ok()) {
-      CliError e = q.error();
-      if (is_not_found(e)) e.message = "queue \"" + name + "\" not found";
+    Outcome<nlohmann::json> obj = api.get(object_path(api, kind, name));
+    if (!obj.ok()) {
+      CliError e = obj.error();
+      if (is_not_found(e)) e.message = not_found_message(kind, name);
       exit = report(e);
       if (e.exit == kExitUnreachable) return exit;
       continue;
     }
     if (!first) std::printf("\n\n");
     first = false;
-    describe_queue(*q);
+    int page = kExitOk;
+    if (tn->type == "services") page = describe_service(api, *obj);
+    else if (tn->type == "tasks") page = describe_task(api, *obj);
+    else if (tn->type == "eventsources") describe_eventsource(*obj);
+    else describe_queue(*obj);
+    if (page != kExitOk) exit = page;
+    if (page == kExitUnreachable) return exit;
   }
   return exit;
 }

@@ -1,50 +1,22 @@
-// ebb get queues [NAME…] [-o wide|json|yaml|name] [--no-headers] (ecosystem.md §3.2).
+// ebb get TYPE [NAME…] [-o wide|json|yaml|name] [--no-headers] [-w] [--watch-only]
+// (ecosystem.md §3.2); tasks also take --owner service/NAME and -a/--all.
 #include <cstdio>
 
 #include "cli/commands.h"
-#include "cli/human_format.h"
-#include "cli/queue_view.h"
+#include "cli/resource_kind.h"
 #include "cli/table.h"
+#include "cli/watch.h"
 #include "cli/yaml_output.h"
 
 namespace ebb::cli {
 namespace {
 
-std::string seconds_text(const std::optional<int64_t>& s) {
-  return s ? human_duration(std::chrono::seconds(*s)) : "";
-}
-
-std::vector<std::string> queue_row(const nlohmann::json& q, bool wide, std::chrono::system_clock::time_point now) {
-  auto visible = int_at(q, {"status", "visible"});
-  auto oldest = int_at(q, {"status", "oldestAgeSeconds"});
-  // An empty queue has no oldest message, whatever the server reports for it.
-  std::string oldest_text = (visible && *visible == 0) ? "" : seconds_text(oldest);
-  std::vector<std::string> row = {
-      string_at(q, {"metadata", "name"}).value_or(""),
-      text_of(visible),
-      text_of(int_at(q, {"status", "inFlight"})),
-      text_of(int_at(q, {"status", "delayed"})),
-      oldest_text,
-      string_at(q, {"spec", "deadLetter", "queue"}).value_or(""),
-      age_of(q, now),
-  };
-  if (wide) {
-    bool fifo = bool_at(q, {"spec", "fifo"}).value_or(false);
-    row.push_back(fifo ? "fifo" : "standard");
-    row.push_back(seconds_text(int_at(q, {"spec", "visibilityTimeoutSeconds"})));
-    row.push_back(seconds_text(int_at(q, {"spec", "messageRetentionSeconds"})));
-    row.push_back(text_of(int_at(q, {"spec", "deadLetter", "maxReceiveCount"})));
-    row.push_back(string_at(q, {"status", "url"}).value_or(""));
-  }
-  return row;
-}
-
-void print_table(const std::vector<nlohmann::json>& queues, bool wide, bool no_headers) {
-  std::vector<std::string> headers = {"NAME", "VISIBLE", "IN-FLIGHT", "DELAYED", "OLDEST", "DLQ", "AGE"};
-  if (wide) headers.insert(headers.end(), {"TYPE", "VISIBILITY", "RETENTION", "MAX-RECEIVES", "URL"});
+void print_table(const ResourceKind& kind, const std::vector<nlohmann::json>& objects, bool wide, bool no_headers) {
+  std::vector<std::string> headers = kind.headers;
+  if (wide) headers.insert(headers.end(), kind.wide_headers.begin(), kind.wide_headers.end());
   Table t(headers);
   auto now = std::chrono::system_clock::now();
-  for (const auto& q : queues) t.add_row(queue_row(q, wide, now));
+  for (const auto& o : objects) t.add_row(kind.row(o, wide, now));
   std::fputs(t.render(no_headers).c_str(), stdout);
 }
 
@@ -53,45 +25,62 @@ void print_table(const std::vector<nlohmann::json>& queues, bool wide, bool no_h
 int run_get(ApiClient& api, const GetOptions& o) {
   Outcome<TypeAndNames> tn = resolve_type(o.type, o.names);
   if (!tn.ok()) return report(tn.error());
+  const ResourceKind& kind = resource_kind(tn->type);
 
-  std::vector<nlohmann::json> queues;
-  int exit = kExitOk;
-  if (tn->names.empty()) {
-    Outcome<nlohmann::json> list = api.get("/api/v1/queues");
-    if (!list.ok()) return report(list.error());
-    if (auto items = list->find("items"); items != list->end() && items->is_array()) {
-      for (auto& q : *items) queues.push_back(q);
-    }
-  } else {
-    for (const std::string& name : tn->names) {
-      Outcome<nlohmann::json> q = api.get(api.queue_path(name));
-      if (q.ok()) {
-        queues.push_back(*q);
-        continue;
+  std::string query;
+  if (tn->type == "tasks") {
+    if (!o.owner.empty()) {
+      if (o.owner.rfind("service/", 0) != 0 || o.owner.size() == 8) {
+        return report(usage_error("--owner \"" + o.owner + "\": expected service/NAME"));
       }
-      // Like kubectl: show what exists, report each missing name, exit non-zero.
-      CliError e = q.error();
-      if (is_not_found(e)) e.message = "queue \"" + name + "\" not found";
-      exit = report(e);
-      if (e.exit == kExitUnreachable) return exit;
+      query += "owner=" + api.escape(o.owner);
     }
+    if (o.all) query += std::string(query.empty() ? "" : "&") + "all=true";
+    if (!query.empty()) query = "?" + query;
+  } else if (!o.owner.empty() || o.all) {
+    return report(usage_error(std::string(!o.owner.empty() ? "--owner" : "--all") + " applies to tasks only"));
+  }
+  if (!tn->names.empty() && !query.empty()) {
+    return report(usage_error("--owner and --all select from the list; do not combine them with names"));
+  }
+  const bool watch = o.watch || o.watch_only;
+  std::optional<PollLoop> loop;
+  if (watch) {
+    Outcome<PollLoop> l = PollLoop::start();
+    if (!l.ok()) return report(l.error());
+    loop = *l;
+  }
+
+  Outcome<Fetched> f = fetch_objects(api, kind, tn->names, query);
+  if (!f.ok()) return report(f.error());
+  int exit = kExitOk;
+  for (const std::string& name : f->missing) exit = report(CliError{kExitRefused, not_found_message(kind, name), {}, ""});
+  for (const CliError& e : f->refused) exit = report(e);
+  const std::vector<nlohmann::json>& objects = f->objects;
+
+  if (watch && exit == kExitOk) {
+    if (objects.empty() && tn->names.empty() && !o.watch_only && (o.output.empty() || o.output == "wide")) {
+      std::fprintf(stderr, "No %s found.\n", kind.type.c_str());
+    }
+    WatchRequest w{&kind, tn->names, query, o.output, o.no_headers, o.watch_only};
+    return run_watch(api, w, objects, *loop);
   }
 
   const bool single = tn->names.size() == 1;
   if (o.output == "json" || o.output == "yaml") {
     nlohmann::json out;
-    if (single && queues.size() == 1) {
-      out = queues[0];
-    } else if (!single || !queues.empty()) {
-      out = {{"apiVersion", "ebb/v1"}, {"kind", "List"}, {"items", queues}};
+    if (single && objects.size() == 1) {
+      out = objects[0];
+    } else if (!single || !objects.empty()) {
+      out = {{"apiVersion", "ebb/v1"}, {"kind", "List"}, {"items", objects}};
     }
     if (!out.is_null()) std::fputs(o.output == "json" ? (dump_json(out, 2) + "\n").c_str() : to_yaml(out).c_str(), stdout);
   } else if (o.output == "name") {
-    for (const auto& q : queues) std::printf("queue/%s\n", string_at(q, {"metadata", "name"}).value_or("").c_str());
-  } else if (!queues.empty()) {
-    print_table(queues, o.output == "wide", o.no_headers);
+    for (const auto& obj : objects) std::printf("%s/%s\n", kind.singular.c_str(), object_name(obj).c_str());
+  } else if (!objects.empty()) {
+    print_table(kind, objects, o.output == "wide", o.no_headers);
   } else if (tn->names.empty()) {
-    std::fputs("No queues found.\n", stderr);  // kubectl: "No resources found"
+    std::fprintf(stderr, "No %s found.\n", kind.type.c_str());  // kubectl: "No resources found"
   }
   return exit;
 }

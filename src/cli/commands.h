@@ -19,10 +19,14 @@ struct ApplyOptions {
 int run_apply(ApiClient& api, const ApplyOptions& o);
 
 struct GetOptions {
-  std::string type;                // "queues", "queue", "q", "queue/NAME"…
+  std::string type;                // "queues", "queue", "q", "queue/NAME", "svc"…
   std::vector<std::string> names;
   std::string output;              // "", "wide", "json", "yaml", "name"
   bool no_headers = false;
+  bool watch = false;              // -w: keep printing changes until Ctrl-C
+  bool watch_only = false;         // --watch-only: -w without the first listing
+  std::string owner;               // tasks: --owner service/NAME
+  bool all = false;                // tasks: -a, finished tasks too
 };
 int run_get(ApiClient& api, const GetOptions& o);
 
@@ -83,14 +87,41 @@ struct RedriveOptions {
 };
 int run_redrive(ApiClient& api, const RedriveOptions& o);
 
+// ebb logs task/ID|service/NAME [-f] [--tail N]
+struct LogsOptions {
+  std::string target;
+  bool follow = false;
+  std::string tail;                // "" = everything
+};
+int run_logs(ApiClient& api, const LogsOptions& o);
+
+// ebb scale service/NAME --min N --max M
+struct ScaleOptions {
+  std::string type;
+  std::vector<std::string> names;
+  std::string min;
+  std::string max;
+};
+int run_scale(ApiClient& api, const ScaleOptions& o);
+
+// ebb suspend|resume service/NAME…
+struct SuspendOptions {
+  std::string type;
+  std::vector<std::string> names;
+};
+int run_suspend(ApiClient& api, const SuspendOptions& o, bool resume);
+
 int run_version();
 
-// Resource type words (`queues`, `queue`, `q`) → "queues"; `queue/NAME` also yields
-// the name. Unknown or not-yet-supported types are usage errors.
+// Resource type words (`queues`, `queue`, `q`, `svc`, `es`…) → "queues", "services",
+// "tasks" or "eventsources"; `queue/NAME` also yields the name. Unknown or
+// not-yet-supported types are usage errors.
 struct TypeAndNames {
   std::string type;
   std::vector<std::string> names;
 };
 Outcome<TypeAndNames> resolve_type(const std::string& type, const std::vector<std::string>& names);
+// "queues (q), services (svc), …" for hints.
+extern const char* const kSupportedTypes;
 
 }  // namespace ebb::cli

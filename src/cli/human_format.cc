@@ -36,6 +36,33 @@ std::string human_bytes(int64_t bytes) {
   return std::to_string(v) + unit;
 }
 
+std::string human_bytes_rounded(int64_t bytes) {
+  static constexpr const char* kUnits[] = {"Ki", "Mi", "Gi", "Ti"};
+  if (bytes < 1024) return std::to_string(bytes);
+  double v = static_cast<double>(bytes);
+  const char* unit = "";
+  for (const char* u : kUnits) {
+    if (v < 1024) break;
+    v /= 1024;
+    unit = u;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", v);
+  std::string s = buf;
+  if (s.size() > 2 && s.compare(s.size() - 2, 2, ".0") == 0) s.resize(s.size() - 2);
+  return s + unit;
+}
+
+std::string decimal_text(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.2f", v);
+  std::string s = buf;
+  while (s.size() > 1 && s.back() == '0') s.pop_back();
+  if (!s.empty() && s.back() == '.') s.pop_back();
+  if (s == "-0") s = "0";
+  return s;
+}
+
 std::optional<std::chrono::sys_seconds> parse_rfc3339(std::string_view text) {
   int y, mo, d, h, mi, s;
   char tail[16] = {0};

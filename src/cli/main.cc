@@ -39,7 +39,7 @@ int run(int argc, char** argv) {
     if (!utf8_valid(argv[i])) return report(usage_error("argument " + std::to_string(i) + " is not valid UTF-8"));
   }
 
-  CLI::App app{"ebb: command-line client for the ebb server (queues; services, schedules and jobs later)", "ebb"};
+  CLI::App app{"ebb: command-line client for the ebb server (queues, services, tasks, event sources)", "ebb"};
   app.require_subcommand(1);
   app.fallthrough();  // --server may follow the subcommand, as kubectl's global flags
   std::string server_flag;
@@ -55,26 +55,59 @@ int run(int argc, char** argv) {
       ->check(CLI::IsMember({"none", "client", "server"}));
   bind(apply, [&](ApiClient& api) { return run_apply(api, apply_o); });
 
+  const std::string type_help = "queues (q), services (svc), tasks, eventsources (es); or TYPE/NAME";
+
   GetOptions get_o;
-  auto* get = app.add_subcommand("get", "list queues, or show some by name");
-  get->add_option("type", get_o.type, "queues (q), or queue/NAME")->required();
+  auto* get = app.add_subcommand("get", "list objects, or show some by name");
+  get->add_option("type", get_o.type, type_help)->required();
   get->add_option("names", get_o.names, "names");
   get->add_option("-o,--output", get_o.output, "wide|json|yaml|name")->check(CLI::IsMember({"wide", "json", "yaml", "name"}));
   get->add_flag("--no-headers", get_o.no_headers, "omit the header line");
+  get->add_flag("-w,--watch", get_o.watch, "after the list, print a row each time an object changes (until Ctrl-C)");
+  get->add_flag("--watch-only", get_o.watch_only, "like --watch, without the first list");
+  get->add_option("--owner", get_o.owner, "tasks: only those of service/NAME");
+  get->add_flag("-a,--all", get_o.all, "tasks: finished tasks too");
   bind(get, [&](ApiClient& api) { return run_get(api, get_o); });
 
   DescribeOptions describe_o;
-  auto* describe = app.add_subcommand("describe", "show a queue in detail");
-  describe->add_option("type", describe_o.type, "queue (q), or queue/NAME")->required();
+  auto* describe = app.add_subcommand("describe", "show objects in detail");
+  describe->add_option("type", describe_o.type, type_help)->required();
   describe->add_option("names", describe_o.names, "names");
   bind(describe, [&](ApiClient& api) { return run_describe(api, describe_o); });
 
   DeleteOptions delete_o;
-  auto* del = app.add_subcommand("delete", "delete queues");
-  del->add_option("type", delete_o.type, "queue (q), or queue/NAME")->required();
+  auto* del = app.add_subcommand("delete", "delete queues, services or event sources");
+  del->add_option("type", delete_o.type, "queue, service, eventsource; or TYPE/NAME")->required();
   del->add_option("names", delete_o.names, "names");
   del->add_flag("--yes,-y", delete_o.yes, "delete queues that still hold messages without asking");
   bind(del, [&](ApiClient& api) { return run_delete(api, delete_o); });
+
+  LogsOptions logs_o;
+  auto* logs = app.add_subcommand("logs", "print the output of a task or of a service's tasks");
+  logs->add_option("target", logs_o.target, "task/ID or service/NAME")->required();
+  logs->add_flag("-f,--follow", logs_o.follow, "keep printing new output (until Ctrl-C)");
+  logs->add_option("--tail", logs_o.tail, "only the last N lines of each task (-1: all)");
+  bind(logs, [&](ApiClient& api) { return run_logs(api, logs_o); });
+
+  ScaleOptions scale_o;
+  auto* scale = app.add_subcommand("scale", "change a service's autoscaling bounds");
+  scale->add_option("type", scale_o.type, "service/NAME, or service NAME")->required();
+  scale->add_option("names", scale_o.names, "name");
+  scale->add_option("--min", scale_o.min, "minimum tasks");
+  scale->add_option("--max", scale_o.max, "maximum tasks (--min N --max N pins the service at N)");
+  bind(scale, [&](ApiClient& api) { return run_scale(api, scale_o); });
+
+  SuspendOptions suspend_o;
+  auto* suspend = app.add_subcommand("suspend", "freeze a service's task count");
+  suspend->add_option("type", suspend_o.type, "service/NAME, or service NAME…")->required();
+  suspend->add_option("names", suspend_o.names, "names");
+  bind(suspend, [&](ApiClient& api) { return run_suspend(api, suspend_o, false); });
+
+  SuspendOptions resume_o;
+  auto* resume = app.add_subcommand("resume", "let a suspended service scale again");
+  resume->add_option("type", resume_o.type, "service/NAME, or service NAME…")->required();
+  resume->add_option("names", resume_o.names, "names");
+  bind(resume, [&](ApiClient& api) { return run_suspend(api, resume_o, true); });
 
   auto* queue = app.add_subcommand("queue", "message operations: send, receive, peek, purge, redrive");
   queue->require_subcommand(1);

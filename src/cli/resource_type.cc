@@ -3,6 +3,8 @@
 
 namespace ebb::cli {
 
+const char* const kSupportedTypes = "queues (q), services (svc), tasks, eventsources (es)";
+
 Outcome<TypeAndNames> resolve_type(const std::string& type_arg, const std::vector<std::string>& names) {
   TypeAndNames out;
   std::string word = type_arg;
@@ -12,16 +14,28 @@ Outcome<TypeAndNames> resolve_type(const std::string& type_arg, const std::vecto
     if (out.names.back().empty()) return usage_error("\"" + type_arg + "\": missing name after '/'");
   }
   for (const std::string& n : names) out.names.push_back(n);
-  if (word == "queues" || word == "queue" || word == "q") {
-    out.type = "queues";
-    return out;
+  struct Alias {
+    const char* word;
+    const char* type;
+  };
+  static constexpr Alias kAliases[] = {
+      {"queues", "queues"},   {"queue", "queues"},   {"q", "queues"},
+      {"services", "services"}, {"service", "services"}, {"svc", "services"},
+      {"tasks", "tasks"},     {"task", "tasks"},
+      {"eventsources", "eventsources"}, {"eventsource", "eventsources"}, {"es", "eventsources"},
+  };
+  for (const Alias& a : kAliases) {
+    if (word == a.word) {
+      out.type = a.type;
+      return out;
+    }
   }
   // Types ecosystem.md §3.2 lists that this ebb does not serve yet.
-  for (const char* later : {"services", "service", "svc", "tasks", "task", "schedules", "schedule", "sched",
-                            "cronjobs", "cronjob", "cj", "jobs", "job", "alarms", "alarm", "secrets", "secret"}) {
-    if (word == later) return usage_error("resource type \"" + word + "\" is not supported yet", "supported: queues (q)");
+  for (const char* later : {"schedules", "schedule", "sched", "cronjobs", "cronjob", "cj", "jobs", "job", "alarms",
+                            "alarm", "secrets", "secret"}) {
+    if (word == later) return usage_error("resource type \"" + word + "\" is not supported yet", std::string("supported: ") + kSupportedTypes);
   }
-  return usage_error("unknown resource type \"" + word + "\"", "supported: queues (q)");
+  return usage_error("unknown resource type \"" + word + "\"", std::string("supported: ") + kSupportedTypes);
 }
 
 }  // namespace ebb::cli
