@@ -67,7 +67,6 @@ sed -e "s#@INBOX@#$demo/inbox#" -e "s#@OUTBOX@#$demo/outbox#" -e "s#@WORKER@#$he
 run=$(date +%H%M%S)
 say "making $images images, then dropping them into the inbox"
 "$py" "$here/make_images.py" "$demo/staging" "$images" "img-$run"
-before=$(find "$demo/outbox/thumbnail" -name "img-$run-*" 2>/dev/null | wc -l)
 start=$(date +%s)
 for f in "$demo/staging"/img-"$run"-*.jpg; do mv "$f" "$demo/inbox/"; done  # rename: appears complete
 
@@ -75,7 +74,8 @@ say "ebb get services -w   (the service scales from 0 to 10 and back to 0)"
 "$ebb" get services -w &
 watch_pid=$!
 
-done_count() { find "$demo/outbox/thumbnail" -name "img-$run-*" 2>/dev/null | wc -l; }
+count_in() { { find "$demo/outbox/$1" -name "img-$run-*" 2>/dev/null || true; } | wc -l; }
+done_count() { count_in thumbnail; }
 deadline=$(( $(date +%s) + timeout ))
 while [ "$(done_count)" -lt "$images" ] && [ "$(date +%s)" -lt "$deadline" ]; do sleep 1; done
 processed_at=$(date +%s)
@@ -99,7 +99,7 @@ d = json.load(sys.stdin)
 print((d["items"][0] if d.get("kind") == "List" else d)["status"]["visible"])')
 say "summary"
 echo "images dropped:            $images"
-echo "thumbnails written:        $got (medium: $(find "$demo/outbox/medium" -name "img-$run-*" | wc -l), large: $(find "$demo/outbox/large" -name "img-$run-*" | wc -l))"
+echo "thumbnails written:        $got (medium: $(count_in medium), large: $(count_in large))"
 echo "processing time:           $((processed_at - start)) s"
 echo "messages in the DLQ:       $dlq"
 echo "service back at zero:      $(idle && echo yes || echo no)"

@@ -22,7 +22,10 @@
 #include "api/sqs/sqs_api.h"
 #include "clock/clock.h"
 #include "queue/engine.h"
-#include "server/engine_ticker.h"
+#include "runtime/runtime.h"
+#include "service/service_controller.h"
+#include "source/event_source.h"
+#include "server/ticker.h"
 #include "server/http_metrics.h"
 #include "server/log_fields.h"
 #include "server/paths.h"
@@ -34,29 +37,31 @@ namespace ebb::server {
 
 namespace asio = boost::asio;
 
-EngineTicker::EngineTicker(asio::io_context& ioc, Engine& engine)
-    : engine_(engine), strand_(asio::make_strand(ioc)), timer_(strand_) {}
+Ticker::Ticker(asio::io_context& ioc, Tick tick, SetWakeup set_wakeup, Millis cap)
+    : tick_(std::move(tick)), set_wakeup_(std::move(set_wakeup)), cap_(cap), strand_(asio::make_strand(ioc)),
+      timer_(strand_) {}
 
-void EngineTicker::start() {
-  engine_.on_wakeup([this] { asio::post(strand_, [this] { run_now(); }); });
+void Ticker::start() {
+  set_wakeup_([this] { asio::post(strand_, [this] { run_now(); }); });
   asio::post(strand_, [this] { run_now(); });
 }
 
-void EngineTicker::stop() {
-  engine_.on_wakeup({});
+void Ticker::stop() {
+  set_wakeup_({});
   asio::post(strand_, [this] {
     stopped_ = true;
     timer_.cancel();
   });
 }
 
-void EngineTicker::run_now() {
+void Ticker::run_now() {
   if (stopped_) return;
-  arm(engine_.tick());
+  arm(tick_());
 }
 
-void EngineTicker::arm(MonoTime next) {
-  auto cap = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+void Ticker::arm(MonoTime next) {
+  // The timer runs on the steady clock; `next` comes from the same clock in production.
+  auto cap = std::chrono::steady_clock::now() + cap_;
   timer_.expires_at(std::min(next, cap));  // cancels the previous wait
   timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec == asio::error::operation_aborted) return;
@@ -70,9 +75,10 @@ namespace {
 // in-flight responses finish (bounded), then stop the I/O threads.
 class Shutdown {
  public:
-  Shutdown(asio::io_context& ioc, http::HttpServer& server, Engine& engine, EngineTicker& ticker,
+  Shutdown(asio::io_context& ioc, http::HttpServer& server, Engine& engine, std::function<void()> stop_timers,
            std::atomic<bool>& ready, std::chrono::seconds timeout)
-      : ioc_(ioc), server_(server), engine_(engine), ticker_(ticker), ready_(ready), timeout_(timeout),
+      : ioc_(ioc), server_(server), engine_(engine), stop_timers_(std::move(stop_timers)), ready_(ready),
+        timeout_(timeout),
         signals_(ioc, SIGTERM, SIGINT), poll_(ioc) {}
 
   void arm() {
@@ -109,14 +115,14 @@ class Shutdown {
     if (finished_) return;
     finished_ = true;
     if (size_t open = server_.connections()) logf::warn("closing connections at shutdown timeout", {{"open", open}});
-    ticker_.stop();
+    stop_timers_();
     ioc_.stop();
   }
 
   asio::io_context& ioc_;
   http::HttpServer& server_;
   Engine& engine_;
-  EngineTicker& ticker_;
+  std::function<void()> stop_timers_;
   std::atomic<bool>& ready_;
   std::chrono::seconds timeout_;
   asio::signal_set signals_;
@@ -178,7 +184,8 @@ int run_daemon(const DaemonConfig& cfg) {
   SqsApi sqs(engine, SqsApiConfig{cfg.public_url});
   admin::AdminApi admin(engine, clock, admin::AdminConfig{cfg.public_url},
                         [&ioc](std::function<void()> f) { asio::post(ioc, std::move(f)); });
-  Router router(RouterParts{engine, sqs, admin, auth, metrics, clock, ready});
+  const service::ServiceController* services_for_metrics = nullptr;  // set below, before serving
+  Router router(RouterParts{engine, sqs, admin, auth, metrics, clock, ready, &services_for_metrics});
   http::HttpServer server(ioc, cfg.limits,
                           [&router](http::HttpRequest req, http::Respond respond) {
                             router.handle(std::move(req), std::move(respond));
@@ -198,9 +205,61 @@ int run_daemon(const DaemonConfig& cfg) {
     }
   }
 
-  EngineTicker ticker(ioc, engine);
-  ticker.start();
-  Shutdown shutdown(ioc, server, engine, ticker, ready, std::chrono::seconds(cfg.shutdown_timeout_seconds));
+  // Services and event sources need the address tasks use to reach us.
+  std::string endpoint = "http://" + bound->to_string();
+  auto runtime = runtime::make_process_runtime(runtime::ProcessRuntimeConfig{
+      cfg.launcher_path, cfg.data_dir + "/run", int64_t(cfg.orphan_grace_seconds) * 1000});
+  service::ControllerConfig scfg;
+  scfg.data_dir = cfg.data_dir;
+  scfg.endpoint_url = endpoint;
+  scfg.region = cfg.region;
+  scfg.account = cfg.account_id;
+  if (!cfg.task_path.empty()) scfg.task_path = cfg.task_path;
+  service::ServiceController services(clock, engine, committer, *runtime, scfg);
+  source::EventSourceController sources(clock, engine, committer, source::SourceConfig{cfg.region});
+  try {
+    auto records = store->load_records();
+    services.load(records);
+    sources.load(records);
+  } catch (const std::exception& e) {
+    logf::error("cannot load services and event sources", {{"path", db_path}, {"error", e.what()}});
+    committer.stop();
+    return 1;
+  }
+  if (auto st = services.start(); !st.ok()) {
+    logf::error("cannot start the task runtime", {{"error", st.error().message}});
+    committer.stop();
+    return 1;
+  }
+  if (auto st = sources.start(); !st.ok()) {
+    logf::error("cannot start event sources", {{"error", st.error().message}});
+    services.shutdown(false, Millis(0));
+    committer.stop();
+    return 1;
+  }
+  auto caps = services.capabilities();
+  logf::info("task runtime", {{"runtime", caps.runtime}, {"cgroup", caps.cgroup}, {"memory_limit", caps.memory_limit},
+                              {"pids_limit", caps.pids_limit}, {"cpu_limit", caps.cpu_limit}});
+  for (auto& note : caps.notes) logf::warn("task runtime limit", {{"note", note}});
+  admin.set_controllers(admin::Controllers{&services, &sources});
+  services_for_metrics = &services;
+  engine.on_counts_changed([&services] { services.notify_counts_changed(); });
+
+  Ticker engine_ticker(
+      ioc, [&engine] { return engine.tick(); }, [&engine](std::function<void()> f) { engine.on_wakeup(std::move(f)); },
+      std::chrono::seconds(1));
+  Ticker service_ticker(
+      ioc, [&services] { return services.tick(); },
+      [&services](std::function<void()> f) { services.on_wakeup(std::move(f)); }, std::chrono::seconds(1));
+  engine_ticker.start();
+  service_ticker.start();
+  Shutdown shutdown(
+      ioc, server, engine,
+      [&] {
+        engine_ticker.stop();
+        service_ticker.stop();
+      },
+      ready, std::chrono::seconds(cfg.shutdown_timeout_seconds));
   shutdown.arm();
   server.start_accepting();
   ready = true;
@@ -215,6 +274,11 @@ int run_daemon(const DaemonConfig& cfg) {
   ioc.run();
   for (auto& t : threads) t.join();
 
+  engine.on_counts_changed({});
+  sources.stop();
+  // Tasks get SIGTERM and their stop timeout; their exits are recorded before the
+  // store closes. Without --stop-tasks-on-exit they keep running for the next ebbd.
+  services.shutdown(cfg.stop_tasks_on_exit, std::chrono::seconds(cfg.shutdown_timeout_seconds));
   committer.stop();  // commits what is pending (answers already sent were durable)
   logf::info("stopped");
   return 0;

@@ -23,6 +23,11 @@ struct DaemonConfig {
   bool insecure = false;            // allow plain HTTP on a non-loopback address
   int shutdown_timeout_seconds = 30;
   http::HttpLimits limits;
+  // Tasks (services)
+  std::string launcher_path;        // ebb-launcher (default: next to the ebbd executable)
+  std::string task_path;            // PATH given to tasks ("" = the standard system path)
+  int orphan_grace_seconds = 30;    // launcher keeps tasks this long for a restarted ebbd
+  bool stop_tasks_on_exit = true;   // graceful shutdown stops tasks (else they are left to re-adopt)
 };
 
 }  // namespace ebb::server

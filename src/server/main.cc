@@ -2,6 +2,7 @@
 // (flag > environment > default).
 #include <CLI/CLI.hpp>
 
+#include <filesystem>
 #include <iostream>
 
 #include "server/daemon.h"
@@ -23,8 +24,9 @@ int main(int argc, char** argv) {
   CLI::App app{"ebbd — a durable server that speaks the Amazon SQS API"};
   std::string listen = "127.0.0.1:9324", data_dir, auth = "none", public_url, region = "us-east-1",
               account = "000000000000", log_level = "info", log_format = "auto", port_file;
-  int threads = 2, shutdown_timeout = 30;
-  bool purge_rate_limit = false, insecure = false;
+  int threads = 2, shutdown_timeout = 30, orphan_grace = 30;
+  bool purge_rate_limit = false, insecure = false, leave_tasks = false;
+  std::string launcher, task_path;
 
   app.add_option("--listen", listen, "HOST:PORT to listen on (port 0: any free port)")->envname("EBB_LISTEN");
   app.add_option("--data-dir", data_dir, "data directory (default: STATE_DIRECTORY or $XDG_DATA_HOME/ebb)")
@@ -46,6 +48,17 @@ int main(int argc, char** argv) {
   app.add_option("--shutdown-timeout", shutdown_timeout, "seconds to drain on SIGTERM")
       ->envname("EBB_SHUTDOWN_TIMEOUT_SECONDS")
       ->check(CLI::Range(0, 3600));
+  app.add_option("--launcher", launcher, "the ebb-launcher executable (default: next to ebbd)")
+      ->envname("EBB_LAUNCHER");
+  app.add_option("--task-path", task_path, "PATH given to tasks (default: /usr/local/bin:/usr/bin:/bin)")
+      ->envname("EBB_TASK_PATH");
+  app.add_option("--orphan-grace", orphan_grace,
+                 "seconds the launcher keeps tasks running for a restarted ebbd after losing this one")
+      ->envname("EBB_ORPHAN_GRACE_SECONDS")
+      ->check(CLI::Range(0, 86400));
+  app.add_flag("--leave-tasks-on-exit", leave_tasks,
+               "on SIGTERM leave tasks running for the next ebbd to re-adopt (default: stop them)")
+      ->envname("EBB_LEAVE_TASKS_ON_EXIT");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -85,6 +98,16 @@ int main(int argc, char** argv) {
   cfg.purge_rate_limit = purge_rate_limit;
   cfg.insecure = insecure;
   cfg.shutdown_timeout_seconds = shutdown_timeout;
+  cfg.orphan_grace_seconds = orphan_grace;
+  cfg.stop_tasks_on_exit = !leave_tasks;
+  cfg.task_path = task_path;
+  if (launcher.empty()) {
+    // Default: the ebb-launcher installed or built next to this executable.
+    std::error_code ec;
+    auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+    launcher = ec ? std::string("ebb-launcher") : (self.parent_path() / "ebb-launcher").string();
+  }
+  cfg.launcher_path = launcher;
   if (data_dir.empty()) {
     auto d = server::default_data_dir(server::process_env);
     if (!d.ok()) return fail(d.error().message);

@@ -56,7 +56,8 @@ void Router::handle(HttpRequest req, Respond respond) {
     return done(with_route(HttpResponse::text(ready ? 200 : 503, ready ? "ready" : "not ready"), "other", "readyz"));
   }
   if (path == "/metrics") {
-    HttpResponse r = HttpResponse::text(200, render_metrics(p_.engine, p_.metrics, p_.clock.now_ms()));
+    HttpResponse r = HttpResponse::text(200, render_metrics(p_.engine, p_.metrics, p_.clock.now_ms(),
+                                                         p_.services ? *p_.services : nullptr));
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
     return done(with_route(std::move(r), "other", "metrics"));
   }

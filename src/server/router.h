@@ -10,6 +10,7 @@
 #include "api/sqs/sqs_api.h"
 #include "clock/clock.h"
 #include "server/http_metrics.h"
+#include "service/service_controller.h"
 
 namespace ebb::server {
 
@@ -21,6 +22,7 @@ struct RouterParts {
   HttpMetrics& metrics;
   Clock& clock;
   const std::atomic<bool>& ready;  // false while starting and while draining
+  const service::ServiceController* const* services = nullptr;  // set once services run
 };
 
 class Router {

@@ -219,20 +219,21 @@ def scenario_stoptimeout(ebbd):
     try:
         s.api.apply(queue_doc("q"), service_doc(
             "stubborn", "q", ["/bin/sh", "-c", "trap '' TERM; while true; do sleep 0.2; done"],
-            minTasks=1, stopTimeoutSeconds=2))
+            minTasks=1, stopTimeoutSeconds=2, scaleInCooldownSeconds=0, scaleToZeroDelaySeconds=0))
         t = wait_for(lambda: [x for x in s.api.tasks("stubborn", False) if x["status"]["state"] == "Running"], 20)
         check(bool(t), "task running")
         pid = t[0]["status"]["pid"]
         tid = t[0]["metadata"]["name"]
         t0 = time.monotonic()
-        s.api.ok("DELETE", "/services/stubborn")
+        s.api.ok("POST", "/services/stubborn/scale", {"min": 0})  # scale to zero: the idle task is stopped
         gone = wait_for(lambda: not pid_alive(pid), 20)
         took = time.monotonic() - t0
-        check(gone, "task gone after delete")
+        check(gone, "task gone after scaling to zero")
         check(1.5 <= took <= 10, f"SIGKILL came after the 2 s stop timeout ({took:.1f} s)")
-        status, task = s.api.call("GET", f"/tasks/{tid}")
-        if status == 200:
-            check(task["status"]["signal"] == 9, f"recorded as killed by SIGKILL ({task['status']})")
+        task = wait_for(lambda: (lambda t: t if t["status"]["state"] in ("Failed", "Succeeded") else None)(
+            s.api.ok("GET", f"/tasks/{tid}")), 10)
+        check(bool(task) and task["status"]["signal"] == 9, f"recorded as killed by SIGKILL ({task and task['status']})")
+        s.api.ok("DELETE", "/services/stubborn")
     finally:
         check(s.close() == 0, "ebbd stopped cleanly")
 

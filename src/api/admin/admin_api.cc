@@ -119,6 +119,7 @@ void AdminApi::handle(const HttpRequest& req, Respond respond) {
         return tagged(sub)(method_not_allowed());
     }
   }
+  if (handle_workloads(s, req, respond)) return;
   tagged("other")(error_reply(Code::NotFound, "no such resource: " + req.path));
 }
 
@@ -275,10 +276,11 @@ void AdminApi::apply(const HttpRequest& req, Respond respond) {
   if (!body.ok()) return respond(error_reply(body.error()));
   auto dry = http::query_param(req.query, "dryRun");
   bool dry_run = dry && (*dry == "true" || *dry == "1");
-  auto out = apply_documents(engine_, *body, dry_run);
-  HttpResponse reply = out.error ? error_reply(*out.error, out.details)
-                                 : json_reply(200, dry_run ? json{{"results", out.results}, {"dryRun", true}}
-                                                           : json{{"results", out.results}});
+  auto out = apply_documents(engine_, controllers_, *body, dry_run);
+  json ok = {{"results", out.results}};
+  if (dry_run) ok["dryRun"] = true;
+  if (!out.warnings.empty()) ok["warnings"] = out.warnings;
+  HttpResponse reply = out.error ? error_reply(*out.error, out.details) : json_reply(200, ok);
   // Even a failed apply may have changed earlier queues: answer after those are durable.
   answer_when_durable(out.token, std::move(reply), std::move(respond));
 }

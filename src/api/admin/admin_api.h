@@ -3,7 +3,9 @@
 #pragma once
 #include <functional>
 #include <string>
+#include <vector>
 
+#include "api/admin/apply.h"
 #include "api/http/http_message.h"
 #include "clock/clock.h"
 #include "queue/engine.h"
@@ -23,6 +25,8 @@ class AdminApi {
 
   // `req.path` starts with /api/v1. Answers through `respond`, exactly once.
   void handle(const http::HttpRequest& req, http::Respond respond);
+  // Services, tasks, logs and event sources (admin_workloads.cc). Set before serving.
+  void set_controllers(Controllers c) { controllers_ = c; }
 
  private:
   void list_queues(const http::HttpRequest& req, http::Respond respond);
@@ -35,6 +39,9 @@ class AdminApi {
   void start_redrive(const http::HttpRequest& req, const std::string& name, http::Respond respond);
   void list_redrives(const std::string& name, http::Respond respond);
   void apply(const http::HttpRequest& req, http::Respond respond);
+  // admin_workloads.cc: false when `segs` is not one of its routes.
+  bool handle_workloads(const std::vector<std::string>& segs, const http::HttpRequest& req, http::Respond respond);
+  void read_logs(const http::HttpRequest& req, http::Respond respond);
 
   // Sends `reply` once `token` is durable (a 503 if the commit failed).
   void answer_when_durable(Token token, http::HttpResponse reply, http::Respond respond);
@@ -44,6 +51,7 @@ class AdminApi {
   Clock& clock_;
   AdminConfig cfg_;
   Post post_;
+  Controllers controllers_;
 };
 
 }  // namespace ebb::admin

@@ -5,6 +5,8 @@
 #include <set>
 
 #include "manifest/manifest.h"
+#include "service/service_controller.h"
+#include "source/event_source.h"
 
 namespace ebb::admin {
 namespace {
@@ -120,7 +122,8 @@ std::vector<size_t> apply_order(const std::vector<manifest::Validated>& docs,
 
 }  // namespace
 
-ApplyOutcome apply_documents(Engine& engine, const nlohmann::json& body, bool dry_run) {
+ApplyOutcome apply_documents(Engine& engine, const Controllers& controllers, const nlohmann::json& body,
+                             bool dry_run) {
   ApplyOutcome out;
   auto fail = [&](Code c, std::string msg, std::vector<std::string> details = {}) {
     out.error = Error{c, std::move(msg)};
@@ -137,12 +140,16 @@ ApplyOutcome apply_documents(Engine& engine, const nlohmann::json& body, bool dr
   std::vector<std::optional<manifest::QueueSpec>> specs(vs.size());
   std::vector<std::string> unsupported;
   for (size_t i = 0; i < vs.size(); ++i) {
-    if (vs[i].kind == "Queue") specs[i] = manifest::queue_spec(vs[i]);
-    else unsupported.push_back(vs[i].kind + "/" + vs[i].name + ": kind " + vs[i].kind + " cannot be applied yet");
+    const auto& k = vs[i].kind;
+    if (k == "Queue") specs[i] = manifest::queue_spec(vs[i]);
+    else if (k == "Service" && controllers.services) continue;
+    else if (k == "EventSource" && controllers.sources) continue;
+    else unsupported.push_back(k + "/" + vs[i].name + ": kind " + k + " cannot be applied yet");
   }
   if (!unsupported.empty()) return fail(Code::Invalid, "validation failed", unsupported);
 
   for (size_t i : apply_order(vs, specs)) {
+    if (!specs[i]) continue;
     const auto& spec = *specs[i];
     std::string action;
     auto exists = engine.queue_exists(spec.name);
@@ -173,6 +180,21 @@ ApplyOutcome apply_documents(Engine& engine, const nlohmann::json& body, bool dr
       }
     }
     out.results.push_back({{"kind", "Queue"}, {"name", spec.name}, {"action", action}});
+  }
+  // Files waiting for a queue this apply created go out now, not at the next retry.
+  if (!dry_run && controllers.sources) controllers.sources->poke();
+  for (auto& v : vs) {
+    for (auto& w : v.warnings) out.warnings.push_back(v.kind + "/" + v.name + ": " + w);
+    if (v.kind == "Queue") continue;
+    std::string action = "validated";
+    if (!dry_run) {
+      auto r = v.kind == "Service" ? controllers.services->apply(v.doc, out.warnings)
+                                   : controllers.sources->apply(v.doc, out.warnings);
+      if (!r.ok()) return fail(r.error().code, v.kind + "/" + v.name + ": " + r.error().message);
+      action = r->first;
+      out.token = std::max(out.token, r->second);
+    }
+    out.results.push_back({{"kind", v.kind}, {"name", v.name}, {"action", action}});
   }
   return out;
 }

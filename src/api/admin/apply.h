@@ -1,5 +1,6 @@
 // POST /api/v1/apply (docs/api.md): validate every document first (all or nothing),
-// then apply in order, dead-letter targets before the queues that use them.
+// then apply in order, dead-letter targets before the queues that use them, and the
+// other kinds (Service, EventSource) after every queue.
 // Declarative: a queue that exists is compared and reconfigured only if it differs.
 #pragma once
 #include <optional>
@@ -10,15 +11,32 @@
 
 #include "queue/engine.h"
 
+namespace ebb::service {
+class ServiceController;
+}
+namespace ebb::source {
+class EventSourceController;
+}
+
 namespace ebb::admin {
+
+// Controllers of the kinds beyond Queue; null = the kind cannot be applied here.
+struct Controllers {
+  service::ServiceController* services = nullptr;
+  source::EventSourceController* sources = nullptr;
+};
 
 struct ApplyOutcome {
   nlohmann::json results = nlohmann::json::array();  // [{"kind","name","action"}]
   Token token = 0;                                   // answer once this is durable
   std::optional<Error> error;                        // set: answer with it (and details)
   std::vector<std::string> details;
+  std::vector<std::string> warnings;                 // e.g. "queue x also feeds service y"
 };
 
-ApplyOutcome apply_documents(Engine& engine, const nlohmann::json& body, bool dry_run);
+// Queues first (dead-letter targets before their sources), then event sources and
+// services in document order, so one file can define a whole stack.
+ApplyOutcome apply_documents(Engine& engine, const Controllers& controllers, const nlohmann::json& body,
+                             bool dry_run);
 
 }  // namespace ebb::admin

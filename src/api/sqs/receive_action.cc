@@ -92,6 +92,7 @@ void write_message(ResultWriter& w, const Delivered& d, unsigned sys_mask, const
 Status receive_message(const CallPtr& c) {
   EBB_TRY(std::string name, c->queue_name());
   ReceiveOptions opts;
+  opts.consumer = c->req.access_key_id;  // attributes leases to the task that holds them
   EBB_TRY(std::optional<int> max,
           opt_int(c->params, "MaxNumberOfMessages", 1, 10, "Must be between 1 and 10, if provided."));
   opts.max_messages = max.value_or(1);

@@ -1,0 +1,201 @@
+// Task fork/exec (see spawn.h).
+#include "launcher/spawn.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+namespace ebb::launcher {
+namespace {
+
+constexpr int64_t kDefaultNofile = 1024;
+constexpr int64_t kDefaultFsize = int64_t{1} << 30;
+constexpr int64_t kDefaultNproc = 256;
+constexpr int64_t kAddressSpace = int64_t{4} << 30;   // only without a memory cgroup
+constexpr const char* kDefaultPath = "/usr/local/bin:/usr/bin:/bin";
+
+enum Stage : int { kSetsid = 1, kJoinCgroup, kRedirect, kCloseFds, kNoNewPrivs, kDeathSignal, kRlimit, kChdir, kExec };
+
+struct ChildReport {
+  int stage;
+  int err;
+};
+
+// Everything the child needs, built before fork: after fork the child only makes
+// system calls.
+struct Prepared {
+  std::vector<std::string> candidates;   // executable paths to try, in PATH order
+  std::vector<char*> argv, envp;
+  struct Limit {
+    int resource;
+    rlim_t value;
+  };
+  std::vector<Limit> limits;
+};
+
+std::string task_path(const runtime::LaunchSpec& spec) {
+  for (const auto& e : spec.env)
+    if (e.compare(0, 5, "PATH=") == 0) return e.substr(5);
+  return kDefaultPath;
+}
+
+Prepared prepare(const runtime::LaunchSpec& spec, bool memory_cgroup) {
+  Prepared p;
+  const std::string& prog = spec.argv[0];
+  if (prog.find('/') != std::string::npos) {
+    p.candidates.push_back(prog);
+  } else {
+    // As execvpe, but with the PATH of the task's environment, not ebb's.
+    const std::string path = task_path(spec);
+    size_t start = 0;
+    for (;;) {
+      const size_t colon = path.find(':', start);
+      const std::string dir = path.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
+      p.candidates.push_back((dir.empty() ? std::string(".") : dir) + "/" + prog);  // "" means "."
+      if (colon == std::string::npos) break;
+      start = colon + 1;
+    }
+  }
+  for (const auto& a : spec.argv) p.argv.push_back(const_cast<char*>(a.c_str()));
+  p.argv.push_back(nullptr);
+  for (const auto& e : spec.env) p.envp.push_back(const_cast<char*>(e.c_str()));
+  p.envp.push_back(nullptr);
+  const runtime::ResourceLimits& l = spec.limits;
+  auto pick = [](int64_t v, int64_t def) { return static_cast<rlim_t>(v > 0 ? v : def); };
+  p.limits.push_back({RLIMIT_CORE, 0});
+  p.limits.push_back({RLIMIT_NOFILE, pick(l.nofile, kDefaultNofile)});
+  p.limits.push_back({RLIMIT_FSIZE, pick(l.fsize_bytes, kDefaultFsize)});
+  p.limits.push_back({RLIMIT_NPROC, pick(l.pids_max, kDefaultNproc)});
+  if (!memory_cgroup) p.limits.push_back({RLIMIT_AS, pick(l.memory_bytes, kAddressSpace)});
+  return p;
+}
+
+[[noreturn]] void fail(int status_fd, int stage) {
+  const ChildReport r{stage, errno};
+  (void)!::write(status_fd, &r, sizeof r);
+  ::_exit(127);
+}
+
+// Lowering a limit always works; raising above the hard limit needs privilege, and
+// then the hard limit is the best we can do.
+bool apply_limit(int resource, rlim_t value) {
+  struct rlimit rl{value, value};
+  if (::setrlimit(resource, &rl) == 0) return true;
+  if (errno != EPERM || ::getrlimit(resource, &rl) != 0) return false;
+  const rlim_t v = value < rl.rlim_max ? value : rl.rlim_max;
+  rl = {v, v};
+  return ::setrlimit(resource, &rl) == 0;
+}
+
+[[noreturn]] void child(const runtime::LaunchSpec& spec, const Prepared& p, const std::vector<int>& join_fds,
+                        int devnull, int out_w, int status_fd, pid_t launcher) {
+  if (::setsid() < 0) fail(status_fd, kSetsid);
+  for (int fd : join_fds)
+    if (::write(fd, "0", 1) != 1) fail(status_fd, kJoinCgroup);
+  // The launcher blocks signals for its signalfd and ignores SIGPIPE: both would be
+  // inherited through exec.
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  for (int sig = 1; sig < NSIG; ++sig) ::signal(sig, SIG_DFL);
+  if (::dup2(devnull, 0) < 0 || ::dup2(out_w, 1) < 0 || ::dup2(out_w, 2) < 0) fail(status_fd, kRedirect);
+  // The status pipe moves to fd 3 (close-on-exec) so everything above can go.
+  if (status_fd != 3) {
+    if (::dup3(status_fd, 3, O_CLOEXEC) < 0) fail(status_fd, kRedirect);
+    status_fd = 3;
+  }
+  if (::close_range(4, ~0U, 0) != 0) fail(status_fd, kCloseFds);
+  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(status_fd, kNoNewPrivs);
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) fail(status_fd, kDeathSignal);
+  if (::getppid() != launcher) ::_exit(127);  // the launcher died before PDEATHSIG was set
+  const int adj = ::open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+  if (adj >= 0) {
+    (void)!::write(adj, "500", 3);
+    ::close(adj);
+  }
+  for (const auto& l : p.limits)
+    if (!apply_limit(l.resource, l.value)) fail(status_fd, kRlimit);
+  if (::chdir(spec.work_dir.c_str()) != 0) fail(status_fd, kChdir);
+  int err = ENOENT;
+  bool denied = false;
+  for (const auto& c : p.candidates) {
+    ::execve(c.c_str(), p.argv.data(), p.envp.data());
+    err = errno;
+    if (err == EACCES) denied = true;
+    // Keep searching past entries that do not hold the program, as execvp does.
+    if (err != ENOENT && err != ENOTDIR && err != EACCES && err != ESTALE && err != ENODEV && err != ETIMEDOUT)
+      break;
+  }
+  errno = denied && err != ENOEXEC ? EACCES : err;
+  fail(status_fd, kExec);
+}
+
+std::string describe(const runtime::LaunchSpec& spec, const ChildReport& r) {
+  const std::string why = std::strerror(r.err);
+  switch (r.stage) {
+    case kSetsid: return "setsid: " + why;
+    case kJoinCgroup: return "join cgroup: " + why;
+    case kRedirect: return "redirect output: " + why;
+    case kCloseFds: return "close descriptors: " + why;
+    case kNoNewPrivs: return "PR_SET_NO_NEW_PRIVS: " + why;
+    case kDeathSignal: return "PR_SET_PDEATHSIG: " + why;
+    case kRlimit: return "setrlimit: " + why;
+    case kChdir: return "chdir " + spec.work_dir + ": " + why;
+    case kExec: return "exec " + spec.argv[0] + ": " + why;
+  }
+  return "launch failed: " + why;
+}
+
+Error sys_error(const std::string& what) { return Error{Code::Invalid, what + ": " + std::strerror(errno)}; }
+
+}  // namespace
+
+Result<Spawned> spawn_task(const runtime::LaunchSpec& spec, const std::vector<int>& join_fds, bool memory_cgroup) {
+  const Prepared p = prepare(spec, memory_cgroup);
+  int out[2], status[2];
+  if (::pipe2(out, O_CLOEXEC) != 0) return sys_error("pipe");
+  if (::pipe2(status, O_CLOEXEC) != 0) {
+    const Error e = sys_error("pipe");
+    ::close(out[0]);
+    ::close(out[1]);
+    return e;
+  }
+  const int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  const pid_t launcher = ::getpid();
+  const pid_t pid = devnull < 0 ? -1 : ::fork();
+  if (pid == 0) child(spec, p, join_fds, devnull, out[1], status[1], launcher);
+  const Error fork_error = sys_error(devnull < 0 ? "open /dev/null" : "fork");
+  if (devnull >= 0) ::close(devnull);
+  ::close(out[1]);
+  ::close(status[1]);
+  if (pid < 0) {
+    ::close(out[0]);
+    ::close(status[0]);
+    return fork_error;
+  }
+  // EOF without a report means the exec succeeded (the pipe was close-on-exec).
+  ChildReport r{};
+  ssize_t n;
+  do {
+    n = ::read(status[0], &r, sizeof r);
+  } while (n < 0 && errno == EINTR);
+  ::close(status[0]);
+  if (n == static_cast<ssize_t>(sizeof r)) {
+    ::close(out[0]);
+    int st;
+    while (::waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+    }
+    return Error{Code::Invalid, describe(spec, r)};
+  }
+  ::fcntl(out[0], F_SETFL, ::fcntl(out[0], F_GETFL) | O_NONBLOCK);
+  return Spawned{pid, out[0]};
+}
+
+}  // namespace ebb::launcher
