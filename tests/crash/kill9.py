@@ -264,7 +264,8 @@ def integrity_check(data_dir, scratch):
         return None
     cp = os.path.join(scratch, "copy")
     shutil.rmtree(cp, ignore_errors=True)
-    shutil.copytree(data_dir, cp)
+    # run/ holds the launcher socket (not a file; nothing to check there).
+    shutil.copytree(data_dir, cp, ignore=shutil.ignore_patterns("run", "tasks"))
     dbs = sqlite_files(cp)
     if not dbs:
         return ["no SQLite database found in the data dir"]
