@@ -88,6 +88,7 @@ s = (d["items"][0] if d.get("kind") == "List" else d)["status"]
 sys.exit(0 if s["desired"] == 0 and s["running"] == 0 and s["starting"] == 0 else 1)'
 }
 while ! idle && [ "$(date +%s)" -lt "$deadline" ]; do sleep 1; done
+sleep 1.5  # let the watch print the final row (it polls every second)
 kill "$watch_pid" 2>/dev/null || true
 wait "$watch_pid" 2>/dev/null || true
 watch_pid=
