@@ -1,4 +1,5 @@
-// ebb delete queue|service|eventsource NAME… [--yes]. kubectl deletes without
+// ebb delete queue|service|eventsource|schedule|cronjob|job NAME… [--yes]. Deleting a
+// cronjob or schedule stops future runs (docs/api.md). kubectl deletes without
 // asking; ebb asks only when a queue still holds messages: on a terminal it asks,
 // otherwise it needs --yes (ecosystem.md §3.2 "Destructive commands"). Deleting a
 // service stops its tasks (SIGTERM, then SIGKILL after its stop timeout).

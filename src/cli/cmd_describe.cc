@@ -1,9 +1,11 @@
 // ebb describe TYPE NAME… : a human page per object (kubectl describe's layout:
 // "Label:  value" lines, indented sections, an Events table). Services and tasks
-// are in service_view.cc and task_view.cc, event sources in eventsource_view.cc.
+// are in service_view.cc and task_view.cc, event sources in eventsource_view.cc,
+// jobs, cronjobs and schedules in batch_view.cc.
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "cli/batch_view.h"
 #include "cli/detail_page.h"
 #include "cli/eventsource_view.h"
 #include "cli/human_format.h"
@@ -95,6 +97,9 @@ int run_describe(ApiClient& api, const DescribeOptions& o) {
     if (tn->type == "services") page = describe_service(api, *obj);
     else if (tn->type == "tasks") page = describe_task(api, *obj);
     else if (tn->type == "eventsources") describe_eventsource(*obj);
+    else if (tn->type == "jobs") page = describe_job(api, *obj);
+    else if (tn->type == "cronjobs") page = describe_cronjob(api, *obj);
+    else if (tn->type == "schedules") page = describe_schedule(api, *obj);
     else describe_queue(*obj);
     if (page != kExitOk) exit = page;
     if (page == kExitUnreachable) return exit;

@@ -1,11 +1,12 @@
-// ebb logs task/ID|service/NAME [-f] [--tail N] (ecosystem.md §3.2, docs/api.md
-// POST /api/v1/logs). The output of a service's tasks is prefixed line by line with
-// "[TASK-ID] " (kubectl logs --prefix). -f polls every 500 ms with the cursor of the
-// previous answer until Ctrl-C; for one task it also ends once the task has finished
-// and its output has been read.
+// ebb logs task/ID|service/NAME|job/NAME [-f] [--tail N] (ecosystem.md §3.2,
+// docs/api.md POST /api/v1/logs). The output of a service's or a job's tasks is
+// prefixed line by line with "[TASK-ID] " (kubectl logs --prefix). -f polls every
+// 500 ms with the cursor of the previous answer until Ctrl-C; for one task (or one
+// job) it also ends once the task (the job) has finished and its output has been read.
 #include <cstdio>
 #include <map>
 
+#include "cli/batch_view.h"
 #include "cli/commands.h"
 #include "cli/poll_loop.h"
 #include "cli/queue_view.h"
@@ -75,14 +76,14 @@ int run_logs(ApiClient& api, const LogsOptions& o) {
   if (o.target.find('/') != std::string::npos) {
     Outcome<TypeAndNames> tn = resolve_type(o.target, {});
     if (!tn.ok()) return report(tn.error());
-    if (tn->type != "tasks" && tn->type != "services") {
-      return report(usage_error("logs: \"" + o.target + "\" has no logs", "use task/ID or service/NAME"));
+    if (tn->type != "tasks" && tn->type != "services" && tn->type != "jobs") {
+      return report(usage_error("logs: \"" + o.target + "\" has no logs", "use task/ID, service/NAME or job/NAME"));
     }
     type = tn->type;
     name = tn->names.front();
   }
-  if (name.empty()) return report(usage_error("logs needs task/ID or service/NAME"));
-  const std::string target = (type == "tasks" ? "task/" : "service/") + name;
+  if (name.empty()) return report(usage_error("logs needs task/ID, service/NAME or job/NAME"));
+  const std::string target = (type == "tasks" ? "task/" : type == "jobs" ? "job/" : "service/") + name;
 
   nlohmann::json req = {{"target", target}};
   if (!o.tail.empty()) {
@@ -97,7 +98,7 @@ int run_logs(ApiClient& api, const LogsOptions& o) {
     loop = *l;
   }
 
-  LogWriter out(type == "services");
+  LogWriter out(type != "tasks");
   Outcome<nlohmann::json> r = api.post("/api/v1/logs", req);
   if (!r.ok()) return report(r.error());
   out.write(*r);
@@ -123,6 +124,11 @@ int run_logs(ApiClient& api, const LogsOptions& o) {
     if (type == "tasks" && (idle == 1 || (idle > 0 && idle % 4 == 0))) {
       Outcome<nlohmann::json> task = api.get("/api/v1/tasks/" + api.escape(name));
       if (task.ok() && task_finished(*task)) last_poll = true;
+    }
+    // A job: stop once it is Complete or Failed (its tasks have all ended).
+    if (type == "jobs" && (idle == 1 || (idle > 0 && idle % 4 == 0))) {
+      Outcome<nlohmann::json> job = api.get("/api/v1/jobs/" + api.escape(name));
+      if (job.ok() && (job_condition(*job, "Complete") || job_condition(*job, "Failed"))) last_poll = true;
     }
   }
   out.finish();

@@ -1,16 +1,18 @@
-// ebb scale service/NAME --min N --max M, and ebb suspend|resume service/NAME…
-// (ecosystem.md §3.2; docs/api.md POST /api/v1/services/NAME/scale|suspend|resume).
-// `--min N --max N` pins the service at N tasks.
+// ebb scale service/NAME --min N --max M, and ebb suspend|resume
+// service|cronjob|schedule|job/NAME… (ecosystem.md §3.2; docs/api.md POST
+// /api/v1/TYPE/NAME/scale|suspend|resume). `--min N --max N` pins the service at N
+// tasks; suspending a cronjob or schedule stops new runs, suspending a job stops its
+// tasks (scheduling.md §6.8).
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "cli/resource_kind.h"
 #include "cli/strict_number.h"
 
 namespace ebb::cli {
 namespace {
 
-// The service names of `TYPE NAME…` / `service/NAME`; only services can be scaled,
-// suspended or resumed in this release.
+// The service names of `TYPE NAME…` / `service/NAME`; only services can be scaled.
 Outcome<std::vector<std::string>> service_names(const std::string& verb, const std::string& type,
                                                 const std::vector<std::string>& names) {
   Outcome<TypeAndNames> tn = resolve_type(type, names);
@@ -66,17 +68,26 @@ int run_scale(ApiClient& api, const ScaleOptions& o) {
 
 int run_suspend(ApiClient& api, const SuspendOptions& o, bool resume) {
   const std::string verb = resume ? "resume" : "suspend";
-  Outcome<std::vector<std::string>> names = service_names(verb, o.type, o.names);
-  if (!names.ok()) return report(names.error());
+  Outcome<TypeAndNames> tn = resolve_type(o.type, o.names);
+  if (!tn.ok()) return report(tn.error());
+  const std::string& type = tn->type;
+  if (type != "services" && type != "cronjobs" && type != "schedules" && type != "jobs") {
+    return report(usage_error(verb + ": resource type \"" + o.type + "\" cannot be " + (resume ? "resumed" : "suspended"),
+                              "ebb " + verb + " service/NAME, cronjob/NAME, schedule/NAME or job/NAME"));
+  }
+  const ResourceKind& kind = resource_kind(type);
+  if (tn->names.empty()) return report(usage_error(verb + " needs a name: ebb " + verb + " " + kind.singular + "/NAME"));
   int exit = kExitOk;
-  for (const std::string& name : *names) {
-    Outcome<nlohmann::json> r = api.post(service_path(api, name) + "/" + verb, nlohmann::json::object());
+  for (const std::string& name : tn->names) {
+    Outcome<nlohmann::json> r = api.post(object_path(api, kind, name) + "/" + verb, nlohmann::json::object());
     if (!r.ok()) {
-      exit = report(named(r.error(), name));
+      CliError e = r.error();
+      if (is_not_found(e)) e.message = not_found_message(kind, name);
+      exit = report(e);
       if (exit == kExitUnreachable) return exit;
       continue;
     }
-    std::printf("service/%s %s\n", name.c_str(), resume ? "resumed" : "suspended");
+    std::printf("%s/%s %s\n", kind.singular.c_str(), name.c_str(), resume ? "resumed" : "suspended");
   }
   return exit;
 }

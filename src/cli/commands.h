@@ -87,7 +87,7 @@ struct RedriveOptions {
 };
 int run_redrive(ApiClient& api, const RedriveOptions& o);
 
-// ebb logs task/ID|service/NAME [-f] [--tail N]
+// ebb logs task/ID|service/NAME|job/NAME [-f] [--tail N]
 struct LogsOptions {
   std::string target;
   bool follow = false;
@@ -104,18 +104,44 @@ struct ScaleOptions {
 };
 int run_scale(ApiClient& api, const ScaleOptions& o);
 
-// ebb suspend|resume service/NAME…
+// ebb suspend|resume service|cronjob|schedule|job/NAME…
 struct SuspendOptions {
   std::string type;
   std::vector<std::string> names;
 };
 int run_suspend(ApiClient& api, const SuspendOptions& o, bool resume);
 
+// ebb wait job/NAME --for=condition=Complete|Failed|Suspended [--timeout 30s]
+// (kubectl wait): 0 when met; 1 when the job ended the other way, on timeout
+// ("timed out waiting for the condition") or Ctrl-C.
+struct WaitOptions {
+  std::string target;              // job/NAME or job NAME
+  std::vector<std::string> names;
+  std::string condition;           // --for value: "condition=Complete"
+  std::string timeout;             // "" = kubectl's 30s; "10m", "1h30m", "0" (check once)
+};
+int run_wait(ApiClient& api, const WaitOptions& o);
+
+// ebb create job NAME --from=cronjob/X (kubectl create job --from).
+struct CreateJobOptions {
+  std::string name;
+  std::string from;                // cronjob/X or cj/X
+};
+int run_create_job(ApiClient& api, const CreateJobOptions& o);
+
+// ebb trigger schedule/NAME…: fire a schedule's target now.
+struct TriggerOptions {
+  std::string type;
+  std::vector<std::string> names;
+};
+int run_trigger(ApiClient& api, const TriggerOptions& o);
+
 int run_version();
 
-// Resource type words (`queues`, `queue`, `q`, `svc`, `es`…) → "queues", "services",
-// "tasks" or "eventsources"; `queue/NAME` also yields the name. Unknown or
-// not-yet-supported types are usage errors.
+// Resource type words (`queues`, `queue`, `q`, `svc`, `es`, `sched`, `cj`…) →
+// "queues", "services", "tasks", "eventsources", "schedules", "cronjobs" or "jobs";
+// `queue/NAME` also yields the name. Unknown or not-yet-supported types are usage
+// errors.
 struct TypeAndNames {
   std::string type;
   std::vector<std::string> names;

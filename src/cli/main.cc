@@ -39,7 +39,9 @@ int run(int argc, char** argv) {
     if (!utf8_valid(argv[i])) return report(usage_error("argument " + std::to_string(i) + " is not valid UTF-8"));
   }
 
-  CLI::App app{"ebb: command-line client for the ebb server (queues, services, tasks, event sources)", "ebb"};
+  CLI::App app{"ebb: command-line client for the ebb server (queues, services, tasks, event sources, schedules, "
+               "cronjobs, jobs)",
+               "ebb"};
   app.require_subcommand(1);
   app.fallthrough();  // --server may follow the subcommand, as kubectl's global flags
   std::string server_flag;
@@ -55,7 +57,8 @@ int run(int argc, char** argv) {
       ->check(CLI::IsMember({"none", "client", "server"}));
   bind(apply, [&](ApiClient& api) { return run_apply(api, apply_o); });
 
-  const std::string type_help = "queues (q), services (svc), tasks, eventsources (es); or TYPE/NAME";
+  const std::string type_help =
+      "queues (q), services (svc), tasks, eventsources (es), schedules (sched), cronjobs (cj), jobs; or TYPE/NAME";
 
   GetOptions get_o;
   auto* get = app.add_subcommand("get", "list objects, or show some by name");
@@ -76,15 +79,15 @@ int run(int argc, char** argv) {
   bind(describe, [&](ApiClient& api) { return run_describe(api, describe_o); });
 
   DeleteOptions delete_o;
-  auto* del = app.add_subcommand("delete", "delete queues, services or event sources");
-  del->add_option("type", delete_o.type, "queue, service, eventsource; or TYPE/NAME")->required();
+  auto* del = app.add_subcommand("delete", "delete queues, services, event sources, schedules, cronjobs or jobs");
+  del->add_option("type", delete_o.type, "queue, service, eventsource, schedule, cronjob, job; or TYPE/NAME")->required();
   del->add_option("names", delete_o.names, "names");
   del->add_flag("--yes,-y", delete_o.yes, "delete queues that still hold messages without asking");
   bind(del, [&](ApiClient& api) { return run_delete(api, delete_o); });
 
   LogsOptions logs_o;
-  auto* logs = app.add_subcommand("logs", "print the output of a task or of a service's tasks");
-  logs->add_option("target", logs_o.target, "task/ID or service/NAME")->required();
+  auto* logs = app.add_subcommand("logs", "print the output of a task, or of a service's or a job's tasks");
+  logs->add_option("target", logs_o.target, "task/ID, service/NAME or job/NAME")->required();
   logs->add_flag("-f,--follow", logs_o.follow, "keep printing new output (until Ctrl-C)");
   logs->add_option("--tail", logs_o.tail, "only the last N lines of each task (-1: all)");
   bind(logs, [&](ApiClient& api) { return run_logs(api, logs_o); });
@@ -97,17 +100,41 @@ int run(int argc, char** argv) {
   scale->add_option("--max", scale_o.max, "maximum tasks (--min N --max N pins the service at N)");
   bind(scale, [&](ApiClient& api) { return run_scale(api, scale_o); });
 
+  const std::string suspend_help = "service/NAME, cronjob/NAME, schedule/NAME or job/NAME; or TYPE NAME…";
   SuspendOptions suspend_o;
-  auto* suspend = app.add_subcommand("suspend", "freeze a service's task count");
-  suspend->add_option("type", suspend_o.type, "service/NAME, or service NAME…")->required();
+  auto* suspend = app.add_subcommand("suspend", "freeze a service's task count; stop a cronjob's or schedule's runs; "
+                                                "stop a job's tasks");
+  suspend->add_option("type", suspend_o.type, suspend_help)->required();
   suspend->add_option("names", suspend_o.names, "names");
   bind(suspend, [&](ApiClient& api) { return run_suspend(api, suspend_o, false); });
 
   SuspendOptions resume_o;
-  auto* resume = app.add_subcommand("resume", "let a suspended service scale again");
-  resume->add_option("type", resume_o.type, "service/NAME, or service NAME…")->required();
+  auto* resume = app.add_subcommand("resume", "undo suspend");
+  resume->add_option("type", resume_o.type, suspend_help)->required();
   resume->add_option("names", resume_o.names, "names");
   bind(resume, [&](ApiClient& api) { return run_suspend(api, resume_o, true); });
+
+  WaitOptions wait_o;
+  auto* wait = app.add_subcommand("wait", "wait until a job is Complete or Failed");
+  wait->add_option("target", wait_o.target, "job/NAME, or job NAME")->required();
+  wait->add_option("names", wait_o.names, "name");
+  wait->add_option("--for", wait_o.condition, "condition=Complete, condition=Failed or condition=Suspended");
+  wait->add_option("--timeout", wait_o.timeout, "give up after this long (30s, 10m, 1h30m; default 30s)");
+  bind(wait, [&](ApiClient& api) { return run_wait(api, wait_o); });
+
+  auto* create = app.add_subcommand("create", "create an object from another (create job NAME --from=cronjob/X)");
+  create->require_subcommand(1);
+  CreateJobOptions create_job_o;
+  auto* create_job = create->add_subcommand("job", "run a cronjob now, as a job named NAME");
+  create_job->add_option("name", create_job_o.name, "the new job's name")->required();
+  create_job->add_option("--from", create_job_o.from, "cronjob/NAME")->required();
+  bind(create_job, [&](ApiClient& api) { return run_create_job(api, create_job_o); });
+
+  TriggerOptions trigger_o;
+  auto* trigger = app.add_subcommand("trigger", "fire a schedule's target now");
+  trigger->add_option("type", trigger_o.type, "schedule/NAME, or schedule NAME…")->required();
+  trigger->add_option("names", trigger_o.names, "names");
+  bind(trigger, [&](ApiClient& api) { return run_trigger(api, trigger_o); });
 
   auto* queue = app.add_subcommand("queue", "message operations: send, receive, peek, purge, redrive");
   queue->require_subcommand(1);

@@ -1,5 +1,6 @@
 #include "cli/resource_kind.h"
 
+#include "cli/batch_view.h"
 #include "cli/eventsource_view.h"
 #include "cli/service_view.h"
 #include "cli/task_view.h"
@@ -31,7 +32,28 @@ const ResourceKind& resource_kind(const std::string& type) {
       {"BODY", "LAST-FILE"},
       {"AGE"},
       eventsource_row};
+  static const ResourceKind kSchedules{
+      "schedules", "schedule", "/api/v1/schedules",
+      {"NAME", "EXPRESSION", "TIMEZONE", "SUSPEND", "NEXT", "LAST", "AGE"},
+      {"TARGET", "LATENESS"},
+      {"NEXT", "LAST", "AGE"},
+      schedule_row};
+  static const ResourceKind kCronJobs{
+      "cronjobs", "cronjob", "/api/v1/cronjobs",
+      {"NAME", "SCHEDULE", "TIMEZONE", "SUSPEND", "ACTIVE", "LAST SCHEDULE", "AGE"},
+      {},
+      {"LAST SCHEDULE", "AGE"},
+      cronjob_row};
+  static const ResourceKind kJobs{
+      "jobs", "job", "/api/v1/jobs",
+      {"NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE"},
+      {},
+      {"DURATION", "AGE"},
+      job_row};
   if (type == "services") return kServices;
+  if (type == "schedules") return kSchedules;
+  if (type == "cronjobs") return kCronJobs;
+  if (type == "jobs") return kJobs;
   if (type == "tasks") return kTasks;
   if (type == "eventsources") return kEventSources;
   return kQueues;

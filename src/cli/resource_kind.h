@@ -24,7 +24,8 @@ struct ResourceKind {
   std::vector<std::string> (*row)(const nlohmann::json& object, bool wide, TimePoint now);
 };
 
-// `type` as resolve_type() returns it: queues, services, tasks, eventsources.
+// `type` as resolve_type() returns it: queues, services, tasks, eventsources,
+// schedules, cronjobs, jobs.
 const ResourceKind& resource_kind(const std::string& type);
 
 // metadata.name of an API object ("" when absent).

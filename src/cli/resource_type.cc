@@ -3,7 +3,8 @@
 
 namespace ebb::cli {
 
-const char* const kSupportedTypes = "queues (q), services (svc), tasks, eventsources (es)";
+const char* const kSupportedTypes =
+    "queues (q), services (svc), tasks, eventsources (es), schedules (sched), cronjobs (cj), jobs";
 
 Outcome<TypeAndNames> resolve_type(const std::string& type_arg, const std::vector<std::string>& names) {
   TypeAndNames out;
@@ -23,6 +24,9 @@ Outcome<TypeAndNames> resolve_type(const std::string& type_arg, const std::vecto
       {"services", "services"}, {"service", "services"}, {"svc", "services"},
       {"tasks", "tasks"},     {"task", "tasks"},
       {"eventsources", "eventsources"}, {"eventsource", "eventsources"}, {"es", "eventsources"},
+      {"schedules", "schedules"}, {"schedule", "schedules"}, {"sched", "schedules"},
+      {"cronjobs", "cronjobs"}, {"cronjob", "cronjobs"}, {"cj", "cronjobs"},
+      {"jobs", "jobs"},       {"job", "jobs"},
   };
   for (const Alias& a : kAliases) {
     if (word == a.word) {
@@ -31,8 +35,7 @@ Outcome<TypeAndNames> resolve_type(const std::string& type_arg, const std::vecto
     }
   }
   // Types ecosystem.md §3.2 lists that this ebb does not serve yet.
-  for (const char* later : {"schedules", "schedule", "sched", "cronjobs", "cronjob", "cj", "jobs", "job", "alarms",
-                            "alarm", "secrets", "secret"}) {
+  for (const char* later : {"alarms", "alarm", "secrets", "secret"}) {
     if (word == later) return usage_error("resource type \"" + word + "\" is not supported yet", std::string("supported: ") + kSupportedTypes);
   }
   return usage_error("unknown resource type \"" + word + "\"", std::string("supported: ") + kSupportedTypes);

@@ -1,18 +1,27 @@
 #include "manifest/kinds.h"
 
+#include "manifest/batch_kind.h"
+#include "manifest/config_map_kind.h"
 #include "manifest/event_source_kind.h"
 #include "manifest/manifest.h"
 #include "manifest/names.h"
 #include "manifest/queue_kind.h"
+#include "manifest/schedule_kind.h"
 #include "manifest/service_kind.h"
+#include "manifest/task_definition_kind.h"
 
 namespace ebb::manifest {
 
 const std::vector<KindInfo>& kinds() {
   static const std::vector<KindInfo> table = {
-      {"ebb/v1", "Queue", &check_queue_name, &check_queue_spec},
-      {"ebb/v1", "Service", &check_dns1123_subdomain, &check_service_spec},
-      {"ebb/v1", "EventSource", &check_dns1123_subdomain, &check_event_source_spec},
+      {"ebb/v1", "Queue", &check_queue_name, &check_queue_spec, false},
+      {"ebb/v1", "Service", &check_dns1123_subdomain, &check_service_spec, false},
+      {"ebb/v1", "EventSource", &check_dns1123_subdomain, &check_event_source_spec, false},
+      {"ebb/v1", "Schedule", &check_dns1123_subdomain, &check_schedule_spec, false},
+      {"ebb/v1", "TaskDefinition", &check_dns1123_subdomain, &check_task_definition_spec, false},
+      {"batch/v1", "Job", &check_dns1123_subdomain, &check_job_spec, false},
+      {"batch/v1", "CronJob", &check_cron_job_name, &check_cron_job_spec, false},
+      {"v1", "ConfigMap", &check_dns1123_subdomain, &check_config_map, true},
   };
   return table;
 }

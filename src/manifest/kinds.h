@@ -19,6 +19,10 @@ struct KindInfo {
   // Validates `spec` (null when absent) of a document named `name`; reports through
   // `c` with paths starting at "spec".
   void (*check_spec)(const nlohmann::json& spec, const std::string& name, Checker& c);
+  // Kinds without `spec` (v1 ConfigMap: data, binaryData, immutable beside metadata):
+  // check_spec then receives the document minus apiVersion, kind, metadata and status,
+  // reports unknown top-level fields itself, and its paths start at the top level.
+  bool body_at_top_level = false;
 };
 
 // Every supported kind. Never empty.

@@ -1,8 +1,8 @@
 // Manifests (ecosystem.md §3.6, reliability.md §5.4): YAML/JSON documents in the
 // Kubernetes shape, parsed strictly and validated per kind before anything changes.
 // Shared by the CLI (parse + early validation) and ebbd (authoritative validation).
-// Kinds plug in with one row each in kinds.cc (only ebb/v1 Queue so far); later kinds
-// (Service, Schedule, Job, CronJob, Alarm, EventSource, TaskDefinition) add theirs.
+// Kinds plug in with one row each in kinds.cc (Queue, Service, EventSource, Schedule,
+// TaskDefinition, batch/v1 Job and CronJob, v1 ConfigMap; Alarm comes later).
 //
 // Every error is Code::Invalid. Where several errors are reported at once, the
 // message holds one error per line (the API puts each line into `details`).

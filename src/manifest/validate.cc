@@ -1,5 +1,6 @@
 // validate() and validate_all(): the generic part of every document (apiVersion,
-// kind, metadata, status) here; the kind's own rules come from kinds.cc.
+// kind, metadata, status) here; the kind's own rules come from kinds.cc. ECS task
+// definitions are turned into ebb/v1 TaskDefinition documents first.
 #include <map>
 #include <string>
 
@@ -7,6 +8,7 @@
 #include "manifest/kinds.h"
 #include "manifest/manifest.h"
 #include "manifest/metadata.h"
+#include "manifest/task_definition_kind.h"
 
 namespace ebb::manifest {
 namespace {
@@ -43,13 +45,20 @@ std::string label_of(const nlohmann::json& doc) {
   return (k.empty() ? "?" : k) + "/" + (n.empty() ? "?" : n);
 }
 
-}  // namespace
+// The kind of a document whose apiVersion and kind are strings, or nullptr.
+const KindInfo* kind_of(const nlohmann::json& doc) {
+  auto api = doc.find("apiVersion");
+  auto kind = doc.find("kind");
+  if (api == doc.end() || kind == doc.end() || !api->is_string() || !kind->is_string()) return nullptr;
+  return find_kind(api->get<std::string>(), kind->get<std::string>());
+}
 
-Result<Validated> validate(const nlohmann::json& doc) {
-  Checker c;
-  if (!c.object(doc, "", {"apiVersion", "kind", "metadata", "spec", "status"})) {
+Result<Validated> validate_manifest(const nlohmann::json& doc, Checker& c) {
+  const KindInfo* known = doc.is_object() ? kind_of(doc) : nullptr;
+  if (!(known && known->body_at_top_level) && !c.object(doc, "", {"apiVersion", "kind", "metadata", "spec", "status"})) {
     return err(Code::Invalid, join_lines(c.errors()));
   }
+  if (!doc.is_object()) return err(Code::Invalid, join_lines(c.errors()));
   std::optional<std::string> api = c.string(doc, "apiVersion", "", true);
   std::optional<std::string> kind = c.string(doc, "kind", "", true);
   if (!api || !kind) return err(Code::Invalid, join_lines(c.errors()));
@@ -59,10 +68,30 @@ Result<Validated> validate(const nlohmann::json& doc) {
     return err(Code::Invalid, join_lines(c.errors()));
   }
   std::optional<std::string> name = check_metadata(doc, *info, c);
-  auto spec = doc.find("spec");
-  info->check_spec(spec == doc.end() ? nlohmann::json() : *spec, name.value_or(""), c);
+  if (info->body_at_top_level) {
+    nlohmann::json body = doc;
+    for (const char* k : {"apiVersion", "kind", "metadata", "status"}) body.erase(k);
+    info->check_spec(body, name.value_or(""), c);
+  } else {
+    auto spec = doc.find("spec");
+    info->check_spec(spec == doc.end() ? nlohmann::json() : *spec, name.value_or(""), c);
+  }
   if (!c.errors().empty()) return err(Code::Invalid, join_lines(c.errors()));
   return Validated{*api, *kind, *name, normalise(doc), c.warnings()};
+}
+
+}  // namespace
+
+Result<Validated> validate(const nlohmann::json& doc) {
+  Checker c;
+  // ecosystem.md §3.6: an ECS task definition (family + containerDefinitions, no
+  // apiVersion/kind) is imported as an ebb/v1 TaskDefinition, its import warnings kept.
+  if (is_ecs_task_definition(doc)) {
+    nlohmann::json converted = ecs_to_task_definition(doc, c);
+    if (!c.errors().empty()) return err(Code::Invalid, join_lines(c.errors()));
+    return validate_manifest(converted, c);
+  }
+  return validate_manifest(doc, c);
 }
 
 Result<std::vector<Validated>> validate_all(const std::vector<Document>& docs) {

@@ -18,6 +18,9 @@ class RuntimeHub::View final : public Runtime {
   RuntimeHub& hub_;
 };
 
+RuntimeHub::RuntimeHub(Runtime& real) : real_(real) {}
+RuntimeHub::~RuntimeHub() = default;
+
 Runtime& RuntimeHub::view() {
   std::lock_guard lk(mu_);
   views_.push_back(std::make_unique<View>(*this));

@@ -18,7 +18,8 @@ namespace ebb::runtime {
 
 class RuntimeHub final : public Listener {
  public:
-  explicit RuntimeHub(Runtime& real) : real_(real) {}
+  explicit RuntimeHub(Runtime& real);
+  ~RuntimeHub() override;
   // A view for one controller; lives as long as the hub.
   Runtime& view();
 

@@ -23,6 +23,9 @@
 #include "clock/clock.h"
 #include "queue/engine.h"
 #include "runtime/runtime.h"
+#include "runtime/runtime_hub.h"
+#include "sched/job_controller.h"
+#include "sched/schedule_controller.h"
 #include "service/service_controller.h"
 #include "source/event_source.h"
 #include "server/ticker.h"
@@ -215,12 +218,24 @@ int run_daemon(const DaemonConfig& cfg) {
   scfg.region = cfg.region;
   scfg.account = cfg.account_id;
   if (!cfg.task_path.empty()) scfg.task_path = cfg.task_path;
-  service::ServiceController services(clock, engine, committer, *runtime, scfg);
+  // One launcher, shared by every controller that runs tasks.
+  runtime::RuntimeHub hub(*runtime);
+  service::ServiceController services(clock, engine, committer, hub.view(), scfg);
+  sched::JobControllerConfig jcfg;
+  jcfg.data_dir = cfg.data_dir;
+  jcfg.endpoint_url = endpoint;
+  jcfg.region = cfg.region;
+  jcfg.account = cfg.account_id;
+  jcfg.task_path = scfg.task_path;
+  sched::JobController jobs(clock, committer, hub.view(), jcfg);
+  sched::ScheduleController schedules(clock, committer, engine, jobs);
   source::EventSourceController sources(clock, engine, committer, source::SourceConfig{cfg.region});
   try {
     auto records = store->load_records();
     services.load(records);
     sources.load(records);
+    jobs.load(records);
+    schedules.load(records);
   } catch (const std::exception& e) {
     logf::error("cannot load services and event sources", {{"path", db_path}, {"error", e.what()}});
     committer.stop();
@@ -231,8 +246,23 @@ int run_daemon(const DaemonConfig& cfg) {
     committer.stop();
     return 1;
   }
+  if (auto st = jobs.start(); !st.ok()) {
+    logf::error("cannot start jobs", {{"error", st.error().message}});
+    services.shutdown(false, Millis(0));
+    committer.stop();
+    return 1;
+  }
   if (auto st = sources.start(); !st.ok()) {
     logf::error("cannot start event sources", {{"error", st.error().message}});
+    jobs.shutdown(false, Millis(0));
+    services.shutdown(false, Millis(0));
+    committer.stop();
+    return 1;
+  }
+  if (auto st = schedules.start(); !st.ok()) {
+    logf::error("cannot start schedules", {{"error", st.error().message}});
+    sources.stop();
+    jobs.shutdown(false, Millis(0));
     services.shutdown(false, Millis(0));
     committer.stop();
     return 1;
@@ -241,7 +271,7 @@ int run_daemon(const DaemonConfig& cfg) {
   logf::info("task runtime", {{"runtime", caps.runtime}, {"cgroup", caps.cgroup}, {"memory_limit", caps.memory_limit},
                               {"pids_limit", caps.pids_limit}, {"cpu_limit", caps.cpu_limit}});
   for (auto& note : caps.notes) logf::warn("task runtime limit", {{"note", note}});
-  admin.set_controllers(admin::Controllers{&services, &sources});
+  admin.set_controllers(admin::Controllers{&services, &sources, &jobs, &schedules});
   services_for_metrics = &services;
   engine.on_counts_changed([&services] { services.notify_counts_changed(); });
 
@@ -251,13 +281,23 @@ int run_daemon(const DaemonConfig& cfg) {
   Ticker service_ticker(
       ioc, [&services] { return services.tick(); },
       [&services](std::function<void()> f) { services.on_wakeup(std::move(f)); }, std::chrono::seconds(1));
+  Ticker job_ticker(
+      ioc, [&jobs] { return jobs.tick(); }, [&jobs](std::function<void()> f) { jobs.on_wakeup(std::move(f)); },
+      std::chrono::seconds(1));
+  Ticker schedule_ticker(
+      ioc, [&schedules] { return schedules.tick(); },
+      [&schedules](std::function<void()> f) { schedules.on_wakeup(std::move(f)); }, std::chrono::seconds(1));
   engine_ticker.start();
   service_ticker.start();
+  job_ticker.start();
+  schedule_ticker.start();
   Shutdown shutdown(
       ioc, server, engine,
       [&] {
         engine_ticker.stop();
         service_ticker.stop();
+        job_ticker.stop();
+        schedule_ticker.stop();
       },
       ready, std::chrono::seconds(cfg.shutdown_timeout_seconds));
   shutdown.arm();
@@ -278,6 +318,7 @@ int run_daemon(const DaemonConfig& cfg) {
   sources.stop();
   // Tasks get SIGTERM and their stop timeout; their exits are recorded before the
   // store closes. Without --stop-tasks-on-exit they keep running for the next ebbd.
+  jobs.shutdown(cfg.stop_tasks_on_exit, std::chrono::seconds(cfg.shutdown_timeout_seconds));
   services.shutdown(cfg.stop_tasks_on_exit, std::chrono::seconds(cfg.shutdown_timeout_seconds));
   committer.stop();  // commits what is pending (answers already sent were durable)
   logf::info("stopped");

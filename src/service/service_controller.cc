@@ -227,8 +227,10 @@ void ServiceController::Impl::adopt(const runtime::Reconnected& rc, Effects& fx)
     lost.ended_ms = wall_ms();
     handle_exit(lost, fx);
   }
-  // Tasks the runtime runs that nobody here owns (records deleted or finished).
-  for (auto& [id, lt] : live) fx.stops.emplace_back(id, kOrphanGraceMs);
+  // Tasks the runtime runs whose record here is finished: stop them. Ids this
+  // controller never knew belong to another controller sharing the launcher (Jobs).
+  for (auto& [id, lt] : live)
+    if (tasks.count(id)) fx.stops.emplace_back(id, kOrphanGraceMs);
   for (auto& [_, s] : services) s.dirty = true;
 }
 

@@ -463,8 +463,8 @@ def test_suspend_resume():
     rc, out, err = ebb("resume", "svc/thumbnailer")
     expect(rc == 0 and out == "service/thumbnailer resumed\n", "resume", out, err)
     expect(FAKE.requests("POST", "/api/v1/services/thumbnailer/resume")[-1][2] == {}, "resume body")
-    rc, out, err = ebb("suspend", "cronjob/nightly")
-    expect(rc == 2, "cronjobs not supported yet", err)
+    rc, out, err = ebb("suspend", "queue/thumbnails")
+    expect(rc == 2, "queues cannot be suspended", err)
 
 
 # ---- logs ---------------------------------------------------------------------------------
@@ -577,7 +577,7 @@ def test_exit_codes():
     rc, out, err = ebb("get", "widgets")
     expect(rc == 2 and 'unknown resource type "widgets"' in err, "unknown type", err)
     expect("services (svc)" in err and "eventsources (es)" in err and "tasks" in err, "supported types listed", err)
-    rc, out, err = ebb("get", "schedules")
+    rc, out, err = ebb("get", "alarms")
     expect(rc == 2 and "not supported yet" in err, "later type", err)
     rc, out, err = ebb("get", "svc", "--frobnicate")
     expect(rc == 2, "unknown flag", err)

@@ -10,6 +10,8 @@
 #include "api/admin/admin_api.h"
 #include "api/admin/admin_reply.h"
 #include "api/http/query_string.h"
+#include "sched/job_controller.h"
+#include "sched/schedule_controller.h"
 #include "service/service_controller.h"
 #include "source/event_source.h"
 
@@ -144,14 +146,77 @@ bool AdminApi::handle_workloads(const std::vector<std::string>& s, const HttpReq
     auto out = tagged("tasks");
     if (!svc) return out(unavailable("tasks")), true;
     if (m != "GET") return out(not_allowed()), true;
+    auto* jobs = controllers_.jobs;
     if (s.size() == 1) {
-      auto owner = http::query_param(req.query, "owner");
-      auto all = http::query_param(req.query, "all");
-      out(json_reply(200, svc->list_tasks(owner.value_or(""), all && (*all == "true" || *all == "1"))));
+      std::string owner = http::query_param(req.query, "owner").value_or("");
+      auto all_q = http::query_param(req.query, "all");
+      bool all = all_q && (*all_q == "true" || *all_q == "1");
+      if (owner.starts_with("job/")) {
+        if (!jobs) return out(unavailable("jobs")), true;
+        return out(json_reply(200, jobs->list_tasks(owner, all))), true;
+      }
+      json list = svc->list_tasks(owner, all);
+      if (owner.empty() && jobs)
+        for (auto& t : jobs->list_tasks("", all)["items"]) list["items"].push_back(t);
+      return out(json_reply(200, list)), true;
+    }
+    if (s.size() == 2) {
+      auto t = svc->get_task(s[1]);
+      if (!t.ok() && jobs)
+        for (auto& x : jobs->list_tasks("", true)["items"])
+          if (x["metadata"]["name"] == s[1]) t = x;
+      return out(reply(t)), true;
+    }
+    return false;
+  }
+
+  if (s[0] == "jobs" || s[0] == "cronjobs" || s[0] == "schedules") {
+    auto out = tagged(s[0]);
+    auto* jobs = controllers_.jobs;
+    auto* sch = controllers_.schedules;
+    if (!jobs || !sch) return out(unavailable("jobs and schedules")), true;
+    const bool is_job = s[0] == "jobs";
+    const std::string kind = s[0] == "cronjobs" ? "CronJob" : "Schedule";
+    const std::string word = is_job ? "job" : s[0] == "cronjobs" ? "cronjob" : "schedule";
+    if (s.size() == 1)
+      return out(m == "GET" ? json_reply(200, is_job ? jobs->list() : sch->list(kind)) : not_allowed()), true;
+    const std::string& name = s[1];
+    auto get = [&] { return is_job ? jobs->get(name) : sch->get(kind, name); };
+    if (s.size() == 2) {
+      if (m == "GET") return out(reply(get())), true;
+      if (m != "DELETE") return out(not_allowed()), true;
+      auto t = is_job ? jobs->remove(name) : sch->remove(kind, name);
+      if (!t.ok()) return out(error_reply(t.error())), true;
+      answer_when_durable(*t, json_reply(200, {{"deleted", word + "/" + name}}), out);
       return true;
     }
-    if (s.size() == 2) return out(reply(svc->get_task(s[1]))), true;
-    return false;
+    if (s.size() != 3) return false;
+    const std::string& sub = s[2];
+    if (sub == "events")
+      return out(m == "GET" ? reply(is_job ? jobs->events(name) : sch->events(kind, name)) : not_allowed()), true;
+    if (m != "POST") return out(not_allowed()), true;
+    Result<Token> t = Token{0};
+    if (sub == "suspend" || sub == "resume") {
+      t = is_job ? jobs->set_suspended(name, sub == "suspend") : sch->set_suspended(kind, name, sub == "suspend");
+    } else if (sub == "trigger" && kind == "Schedule" && !is_job) {
+      t = sch->trigger(name);
+    } else if (sub == "jobs" && kind == "CronJob" && !is_job) {
+      auto body = object_body(req.body);
+      if (!body.ok()) return out(error_reply(body.error())), true;
+      auto n = body->find("name");
+      if (n == body->end() || !n->is_string() || n->get<std::string>().empty())
+        return out(error_reply(Code::Invalid, "name: required, the new Job's name")), true;
+      std::string job = n->get<std::string>();
+      t = sch->create_job_from(name, job);
+      if (!t.ok()) return out(error_reply(t.error())), true;
+      answer_when_durable(*t, reply(jobs->get(job)), out);
+      return true;
+    } else {
+      return false;
+    }
+    if (!t.ok()) return out(error_reply(t.error())), true;
+    answer_when_durable(*t, reply(get()), out);
+    return true;
   }
 
   if (s.size() == 1 && s[0] == "logs") {
@@ -212,7 +277,10 @@ void AdminApi::read_logs(const HttpRequest& req, Respond respond) {
     if (!c->is_object()) return respond(error_reply(Code::Invalid, "cursor: must be the cursor of an earlier answer"));
     cursor = &*c;
   }
-  auto paths = controllers_.services->log_paths(target->get<std::string>());
+  const std::string tgt = target->get<std::string>();
+  auto paths = controllers_.services->log_paths(tgt);
+  if (!paths.ok() && controllers_.jobs && (tgt.starts_with("job/") || tgt.starts_with("task/")))
+    paths = controllers_.jobs->log_paths(tgt);
   if (!paths.ok()) return respond(error_reply(paths.error()));
 
   // Group files by task, keeping order (oldest task first; .1 before the current file).

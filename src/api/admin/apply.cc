@@ -5,6 +5,8 @@
 #include <set>
 
 #include "manifest/manifest.h"
+#include "sched/job_controller.h"
+#include "sched/schedule_controller.h"
 #include "service/service_controller.h"
 #include "source/event_source.h"
 
@@ -144,6 +146,8 @@ ApplyOutcome apply_documents(Engine& engine, const Controllers& controllers, con
     if (k == "Queue") specs[i] = manifest::queue_spec(vs[i]);
     else if (k == "Service" && controllers.services) continue;
     else if (k == "EventSource" && controllers.sources) continue;
+    else if ((k == "Job" || k == "ConfigMap") && controllers.jobs) continue;
+    else if ((k == "CronJob" || k == "Schedule") && controllers.schedules) continue;
     else unsupported.push_back(k + "/" + vs[i].name + ": kind " + k + " cannot be applied yet");
   }
   if (!unsupported.empty()) return fail(Code::Invalid, "validation failed", unsupported);
@@ -183,19 +187,32 @@ ApplyOutcome apply_documents(Engine& engine, const Controllers& controllers, con
   }
   // Files waiting for a queue this apply created go out now, not at the next retry.
   if (!dry_run && controllers.sources) controllers.sources->poke();
-  for (auto& v : vs) {
-    for (auto& w : v.warnings) out.warnings.push_back(v.kind + "/" + v.name + ": " + w);
-    if (v.kind == "Queue") continue;
-    std::string action = "validated";
-    if (!dry_run) {
-      auto r = v.kind == "Service" ? controllers.services->apply(v.doc, out.warnings)
-                                   : controllers.sources->apply(v.doc, out.warnings);
-      if (!r.ok()) return fail(r.error().code, v.kind + "/" + v.name + ": " + r.error().message);
-      action = r->first;
-      out.token = std::max(out.token, r->second);
+  // Then, in document order: ConfigMaps (Jobs read them), then everything else.
+  auto apply_one = [&](const manifest::Validated& v) -> Result<std::pair<std::string, Token>> {
+    const auto& k = v.kind;
+    if (k == "Service") return controllers.services->apply(v.doc, out.warnings);
+    if (k == "EventSource") return controllers.sources->apply(v.doc, out.warnings);
+    if (k == "ConfigMap") return controllers.jobs->apply_config_map(v.doc);
+    if (k == "Job") return controllers.jobs->apply(v.doc, out.warnings);
+    return controllers.schedules->apply(v.doc, out.warnings);  // CronJob, Schedule
+  };
+  for (int pass = 0; pass < 2; ++pass) {
+    for (auto& v : vs) {
+      if (v.kind == "Queue" || (v.kind == "ConfigMap") != (pass == 0)) continue;
+      for (auto& w : v.warnings) out.warnings.push_back(v.kind + "/" + v.name + ": " + w);
+      std::string action = "validated";
+      if (!dry_run) {
+        auto r = apply_one(v);
+        if (!r.ok()) return fail(r.error().code, v.kind + "/" + v.name + ": " + r.error().message);
+        action = r->first;
+        out.token = std::max(out.token, r->second);
+      }
+      out.results.push_back({{"kind", v.kind}, {"name", v.name}, {"action", action}});
     }
-    out.results.push_back({{"kind", v.kind}, {"name", v.name}, {"action", action}});
   }
+  for (auto& v : vs)
+    if (v.kind == "Queue")
+      for (auto& w : v.warnings) out.warnings.push_back(v.kind + "/" + v.name + ": " + w);
   return out;
 }
 

@@ -17,6 +17,10 @@ class ServiceController;
 namespace ebb::source {
 class EventSourceController;
 }
+namespace ebb::sched {
+class JobController;
+class ScheduleController;
+}
 
 namespace ebb::admin {
 
@@ -24,6 +28,8 @@ namespace ebb::admin {
 struct Controllers {
   service::ServiceController* services = nullptr;
   source::EventSourceController* sources = nullptr;
+  sched::JobController* jobs = nullptr;
+  sched::ScheduleController* schedules = nullptr;
 };
 
 struct ApplyOutcome {
