@@ -3,6 +3,8 @@
 // job_views.cc. Every Impl function runs under Impl::mu unless it says otherwise.
 #include "sched/job_controller.h"
 
+#include "base/rfc3339.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -65,29 +67,11 @@ void set_condition(json& conds, const std::string& type, const std::string& stat
   conds.push_back(condition(type, status, reason, message, wall));
 }
 
-std::string civil(int64_t wall_ms, bool with_ms) {
-  using namespace std::chrono;
-  const sys_time<milliseconds> t{milliseconds{wall_ms}};
-  const sys_days day = floor<days>(t);
-  const year_month_day ymd{day};
-  const hh_mm_ss<milliseconds> hms{t - day};
-  char buf[40];
-  if (with_ms) {
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", int(ymd.year()), unsigned(ymd.month()),
-                  unsigned(ymd.day()), int(hms.hours().count()), int(hms.minutes().count()),
-                  int(hms.seconds().count()), int(hms.subseconds().count()));
-  } else {
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", int(ymd.year()), unsigned(ymd.month()),
-                  unsigned(ymd.day()), int(hms.hours().count()), int(hms.minutes().count()),
-                  int(hms.seconds().count()));
-  }
-  return buf;
-}
 
 }  // namespace
 
-std::string job_time_ms(int64_t wall_ms) { return civil(wall_ms, true); }
-std::string job_time_s(int64_t wall_ms) { return civil(wall_ms, false); }
+std::string job_time_ms(int64_t wall_ms) { return rfc3339_ms(wall_ms); }
+std::string job_time_s(int64_t wall_ms) { return rfc3339_s(wall_ms); }
 
 // ---------------------------------------------------------------------------------
 // Impl basics and records

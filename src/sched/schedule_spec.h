@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+
+#include "base/rfc3339.h"
 #include <string_view>
 
 #include <nlohmann/json.hpp>
@@ -79,8 +81,6 @@ std::string run_name(const std::string& name, int64_t slot_ms);
 
 // "2025-06-05T02:00:00Z" / "2025-06-05T02:00:00.250Z"; parse accepts
 // "YYYY-MM-DDTHH:MM:SS[.fff](Z|±HH:MM)".
-std::string rfc3339_s(int64_t wall_ms);
-std::string rfc3339_ms(int64_t wall_ms);
 std::optional<int64_t> parse_rfc3339(std::string_view s);
 
 }  // namespace ebb::sched

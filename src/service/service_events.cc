@@ -8,24 +8,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string civil(int64_t wall_ms, bool with_ms) {
-  using namespace std::chrono;
-  const sys_time<milliseconds> t{milliseconds{wall_ms}};
-  const sys_days day = floor<days>(t);
-  const year_month_day ymd{day};
-  const hh_mm_ss<milliseconds> hms{t - day};
-  char buf[40];
-  if (with_ms) {
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", int(ymd.year()), unsigned(ymd.month()),
-                  unsigned(ymd.day()), int(hms.hours().count()), int(hms.minutes().count()),
-                  int(hms.seconds().count()), int(hms.subseconds().count()));
-  } else {
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", int(ymd.year()), unsigned(ymd.month()),
-                  unsigned(ymd.day()), int(hms.hours().count()), int(hms.minutes().count()),
-                  int(hms.seconds().count()));
-  }
-  return buf;
-}
 
 int64_t backlog_of(const scale::Trigger& t, const scale::QueueCounts& c) {
   if (!c.exists) return 0;
@@ -72,8 +54,6 @@ std::string reason_suffix(const scale::Config& cfg, const scale::Decision& d) {
 
 }  // namespace
 
-std::string rfc3339_ms(int64_t wall_ms) { return civil(wall_ms, true); }
-std::string rfc3339_s(int64_t wall_ms) { return civil(wall_ms, false); }
 
 std::string format_number(double v) {
   char buf[32];

@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 
+#include "base/rfc3339.h"
+
 #include <nlohmann/json.hpp>
 
 #include "scale/autoscaler.h"
@@ -14,8 +16,6 @@
 namespace ebb::service {
 
 // "2026-11-28T10:00:01.250Z" / "2026-11-28T10:00:01Z" from Unix milliseconds.
-std::string rfc3339_ms(int64_t wall_ms);
-std::string rfc3339_s(int64_t wall_ms);
 
 // {"time","timeMs","type","reason","object","message"[,"inputs"]}.
 nlohmann::json make_event(int64_t wall_ms, bool warning, const std::string& reason, const std::string& object,

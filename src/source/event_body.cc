@@ -1,5 +1,7 @@
 #include "source/event_body.h"
 
+#include "base/rfc3339.h"
+
 #include <cstdio>
 
 #include <nlohmann/json.hpp>
@@ -25,18 +27,7 @@ std::string s3_encode_key(std::string_view key) {
   return out;
 }
 
-std::string rfc3339_ms(WallTime t) {
-  using namespace std::chrono;
-  const sys_days day = floor<days>(t);
-  const year_month_day ymd{day};
-  const hh_mm_ss<milliseconds> hms{t - day};
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                static_cast<int>(hms.seconds().count()), static_cast<int>(hms.subseconds().count()));
-  return buf;
-}
+std::string rfc3339_ms(WallTime t) { return ebb::rfc3339_ms(t.time_since_epoch().count()); }
 
 std::string s3_event_body(const FileEvent& e) {
   using ordered = nlohmann::ordered_json;

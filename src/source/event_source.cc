@@ -1,5 +1,7 @@
 #include "source/event_source.h"
 
+#include "base/rfc3339.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/inotify.h>
@@ -70,7 +72,7 @@ nlohmann::json comparable(const nlohmann::json& doc) {
   return d;
 }
 
-std::string rfc3339_seconds(WallTime t) { return rfc3339_ms(t).substr(0, 19) + "Z"; }
+std::string rfc3339_seconds(WallTime t) { return ebb::rfc3339_s(t.time_since_epoch().count()); }
 
 bool is_fifo(const std::string& queue) { return queue.size() > 5 && queue.ends_with(".fifo"); }
 
