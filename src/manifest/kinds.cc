@@ -1,5 +1,6 @@
 #include "manifest/kinds.h"
 
+#include "manifest/alarm_kind.h"
 #include "manifest/batch_kind.h"
 #include "manifest/config_map_kind.h"
 #include "manifest/event_source_kind.h"
@@ -22,6 +23,7 @@ const std::vector<KindInfo>& kinds() {
       {"batch/v1", "Job", &check_dns1123_subdomain, &check_job_spec, false},
       {"batch/v1", "CronJob", &check_cron_job_name, &check_cron_job_spec, false},
       {"v1", "ConfigMap", &check_dns1123_subdomain, &check_config_map, true},
+      {"ebb/v1", "Alarm", &check_dns1123_subdomain, &check_alarm_spec, false},
   };
   return table;
 }

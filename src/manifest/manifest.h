@@ -2,7 +2,7 @@
 // Kubernetes shape, parsed strictly and validated per kind before anything changes.
 // Shared by the CLI (parse + early validation) and ebbd (authoritative validation).
 // Kinds plug in with one row each in kinds.cc (Queue, Service, EventSource, Schedule,
-// TaskDefinition, batch/v1 Job and CronJob, v1 ConfigMap; Alarm comes later).
+// TaskDefinition, batch/v1 Job and CronJob, v1 ConfigMap, Alarm).
 //
 // Every error is Code::Invalid. Where several errors are reported at once, the
 // message holds one error per line (the API puts each line into `details`).
