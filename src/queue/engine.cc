@@ -349,6 +349,7 @@ struct Engine::Impl {
 
   // Moves a message into `dlq` (dead-lettering): same transaction as the receive.
   void dead_letter(QueueState& q, Msg& x, QueueState& dlq, int64_t now, Deferred& d) {
+    q.dead_lettered++;
     Message m = remove_message(q, x);
     m.queue_id = dlq.id;
     m.dlq_source_arn = arn(q.name);
@@ -1096,6 +1097,7 @@ Result<std::vector<Result<SendResult>>> Engine::send(const std::string& name, st
         std::string key = q.settings.dedup_scope_group ? e.group_id + '\n' + dedup : dedup;
         auto it = q.dedup.find(key);
         if (it != q.dedup.end() && it->second.expires_ms > now) {
+          q.deduplicated++;
           results.push_back(SendResult{it->second.message_id, format_seq(it->second.seq)});
           continue;
         }
@@ -1526,6 +1528,9 @@ QueueStats make_stats(const QueueState& q) {
   s.received = q.received;
   s.deleted = q.deleted;
   s.empty_receives = q.empty_receives;
+  s.deduplicated = q.deduplicated;
+  s.dead_lettered = q.dead_lettered;
+  s.receive_waiters = int64_t(q.waiters.size());
   return s;
 }
 }  // namespace

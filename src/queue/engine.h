@@ -105,6 +105,8 @@ struct QueueStats {
   int max_receive_count = 0;
   // counters since start
   uint64_t sent = 0, received = 0, deleted = 0, empty_receives = 0;
+  uint64_t deduplicated = 0, dead_lettered = 0;
+  int64_t receive_waiters = 0;       // parked long polls
 };
 
 struct MoveTaskInfo {

@@ -84,6 +84,7 @@ struct QueueState {
   int64_t last_purge_ms = 0;
 
   uint64_t sent = 0, received = 0, deleted = 0, empty_receives = 0;
+  uint64_t deduplicated = 0, dead_lettered = 0;  // FIFO duplicates dropped; moved to the DLQ
 };
 
 }  // namespace ebb

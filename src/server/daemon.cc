@@ -21,6 +21,8 @@
 #include "api/http/http_server.h"
 #include "api/sqs/sqs_api.h"
 #include "clock/clock.h"
+#include "obs/activity.h"
+#include "obs/observed_store.h"
 #include "queue/engine.h"
 #include "runtime/runtime.h"
 #include "runtime/runtime_hub.h"
@@ -157,7 +159,11 @@ int run_daemon(const DaemonConfig& cfg) {
     return 1;
   }
 
-  Committer committer(*store);
+  SystemClock clock;
+  // Every commit passes the Activity (task/Job/schedule metrics, cost ledger) and is timed.
+  obs::Activity activity(cfg.prices);
+  obs::ObservedStore observed(*store, clock, &activity);
+  Committer committer(observed);
   // Fail-stop (reliability.md P-D4): a commit that failed may or may not be on disk;
   // nothing more may be acknowledged. Exit at once; the supervisor restarts us.
   committer.on_fatal([](const std::string& why) {
@@ -166,7 +172,6 @@ int run_daemon(const DaemonConfig& cfg) {
   });
   committer.start();
 
-  SystemClock clock;
   EngineConfig ecfg;
   ecfg.region = cfg.region;
   ecfg.account = cfg.account_id;
@@ -188,7 +193,12 @@ int run_daemon(const DaemonConfig& cfg) {
   admin::AdminApi admin(engine, clock, admin::AdminConfig{cfg.public_url},
                         [&ioc](std::function<void()> f) { asio::post(ioc, std::move(f)); });
   const service::ServiceController* services_for_metrics = nullptr;  // set below, before serving
-  Router router(RouterParts{engine, sqs, admin, auth, metrics, clock, ready, &services_for_metrics});
+  RouterParts router_parts{engine, sqs, admin, auth, metrics, clock, ready, &services_for_metrics};
+  router_parts.activity = &activity;
+  router_parts.store = &observed;
+  router_parts.db_path = db_path;
+  admin.set_activity(&activity);
+  Router router(router_parts);
   http::HttpServer server(ioc, cfg.limits,
                           [&router](http::HttpRequest req, http::Respond respond) {
                             router.handle(std::move(req), std::move(respond));
@@ -232,6 +242,7 @@ int run_daemon(const DaemonConfig& cfg) {
   source::EventSourceController sources(clock, engine, committer, source::SourceConfig{cfg.region});
   try {
     auto records = store->load_records();
+    activity.load(records);
     services.load(records);
     sources.load(records);
     jobs.load(records);

@@ -7,6 +7,7 @@
 #include "api/http/auth_stage.h"
 #include "api/http/http_limits.h"
 #include "api/http/listen_address.h"
+#include "obs/cost_model.h"
 
 namespace ebb::server {
 
@@ -28,6 +29,7 @@ struct DaemonConfig {
   std::string task_path;            // PATH given to tasks ("" = the standard system path)
   int orphan_grace_seconds = 30;    // launcher keeps tasks this long for a restarted ebbd
   bool stop_tasks_on_exit = true;   // graceful shutdown stops tasks (else they are left to re-adopt)
+  obs::PriceTable prices;           // cost accounting (docs/cost.md)
 };
 
 }  // namespace ebb::server

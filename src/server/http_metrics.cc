@@ -1,22 +1,63 @@
 #include "server/http_metrics.h"
 
+#include <vector>
+
 #include "server/prometheus_text.h"
 
 namespace ebb::server {
 
-void HttpMetrics::count(const std::string& api, const std::string& action, int code) {
-  std::lock_guard lk(mu_);
-  ++requests_[{api, action.empty() ? "other" : action, code}];
+void HttpMetrics::Entry::count(int code) {
+  for (auto& s : codes) {
+    int c = s.code.load(std::memory_order_acquire);
+    if (c == 0 && s.code.compare_exchange_strong(c, code, std::memory_order_acq_rel)) c = code;
+    if (c == code) {
+      s.n.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+  }
+  std::lock_guard lk(overflow_mu);
+  ++overflow[code];
+}
+
+HttpMetrics::Entry& HttpMetrics::entry(std::string_view api, std::string_view action) {
+  const std::pair<std::string_view, std::string_view> key(api, action.empty() ? std::string_view("other") : action);
+  {
+    std::shared_lock lk(mu_);
+    auto it = entries_.find(key);
+    if (it != entries_.end()) return *it->second;
+  }
+  std::unique_lock lk(mu_);
+  auto it = entries_.find(key);
+  if (it == entries_.end())
+    it = entries_.emplace(std::pair<std::string, std::string>(key.first, key.second), std::make_unique<Entry>()).first;
+  return *it->second;
+}
+
+void HttpMetrics::observe(std::string_view api, std::string_view action, int code, double seconds) {
+  Entry& e = entry(api, action);
+  e.count(code);
+  e.duration.observe(seconds);
 }
 
 void HttpMetrics::render(std::string& out) const {
+  std::shared_lock lk(mu_);
   family(out, "ebb_http_requests_total", "counter", "HTTP requests by API, action and status code.");
-  std::lock_guard lk(mu_);
-  for (auto& [key, n] : requests_) {
-    auto& [api, action, code] = key;
-    std::string c = std::to_string(code);
-    sample(out, "ebb_http_requests_total", {{"api", api}, {"action", action}, {"code", c}}, static_cast<double>(n));
+  for (auto& [key, e] : entries_) {
+    std::map<int, uint64_t> by_code;
+    for (auto& s : e->codes)
+      if (int c = s.code.load(std::memory_order_acquire)) by_code[c] += s.n.load(std::memory_order_relaxed);
+    {
+      std::lock_guard ol(e->overflow_mu);
+      for (auto& [c, n] : e->overflow) by_code[c] += n;
+    }
+    for (auto& [code, n] : by_code) {
+      std::string c = std::to_string(code);
+      sample(out, "ebb_http_requests_total", {{"api", key.first}, {"action", key.second}, {"code", c}}, double(n));
+    }
   }
+  family(out, "ebb_http_request_duration_seconds", "histogram", "Time from request parsed to response handed over.");
+  for (auto& [key, e] : entries_)
+    histogram(out, "ebb_http_request_duration_seconds", {{"api", key.first}, {"action", key.second}}, e->duration);
 }
 
 }  // namespace ebb::server

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include <filesystem>
+#include <tuple>
 #include <iostream>
 
 #include "server/daemon.h"
@@ -27,6 +28,8 @@ int main(int argc, char** argv) {
   int threads = 2, shutdown_timeout = 30, orphan_grace = 30;
   bool purge_rate_limit = false, insecure = false, leave_tasks = false;
   std::string launcher, task_path;
+  std::string price_table = "fargate-linux-x86";
+  double price_vcpu = -1, price_gb = -1, price_instance = -1;
 
   app.add_option("--listen", listen, "HOST:PORT to listen on (port 0: any free port)")->envname("EBB_LISTEN");
   app.add_option("--data-dir", data_dir, "data directory (default: STATE_DIRECTORY or $XDG_DATA_HOME/ebb)")
@@ -59,6 +62,13 @@ int main(int argc, char** argv) {
   app.add_flag("--leave-tasks-on-exit", leave_tasks,
                "on SIGTERM leave tasks running for the next ebbd to re-adopt (default: stop them)")
       ->envname("EBB_LEAVE_TASKS_ON_EXIT");
+  // Cost accounting (docs/cost.md): a preset, then single prices over it.
+  app.add_option("--price-table", price_table, "fargate-linux-x86|fargate-linux-arm|fargate-spot-linux-x86|fargate-spot-linux-arm")
+      ->envname("EBB_PRICE_TABLE");
+  app.add_option("--price-vcpu-hour", price_vcpu, "USD per vCPU-hour (default: the table's)")->envname("EBB_PRICE_VCPU_HOUR");
+  app.add_option("--price-gb-hour", price_gb, "USD per GB-hour (default: the table's)")->envname("EBB_PRICE_GB_HOUR");
+  app.add_option("--price-instance-hour", price_instance, "USD per hour of one always-on instance (default 0.0208, t3.small)")
+      ->envname("EBB_PRICE_INSTANCE_HOUR");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -101,6 +111,16 @@ int main(int argc, char** argv) {
   cfg.orphan_grace_seconds = orphan_grace;
   cfg.stop_tasks_on_exit = !leave_tasks;
   cfg.task_path = task_path;
+  auto prices = obs::price_preset(price_table);
+  if (!prices.ok()) return fail("--price-table: " + prices.error().message);
+  cfg.prices = *prices;
+  for (auto [flag, value, field] : {std::tuple{"--price-vcpu-hour", price_vcpu, &cfg.prices.vcpu_hour},
+                                    std::tuple{"--price-gb-hour", price_gb, &cfg.prices.gb_hour},
+                                    std::tuple{"--price-instance-hour", price_instance, &cfg.prices.instance_hour}}) {
+    if (value == -1) continue;
+    if (!(value >= 0 && value < 1e6)) return fail(std::string(flag) + " must be a price in USD between 0 and 1000000");
+    *field = value;
+  }
   if (launcher.empty()) {
     // Default: the ebb-launcher installed or built next to this executable.
     std::error_code ec;

@@ -1,20 +1,33 @@
-// GET /metrics: Prometheus text from memory only (no store query per scrape).
-// Queue, HTTP, service and task families; later issues extend the catalogue of
-// ecosystem.md §3.3.
+// GET /metrics: Prometheus text from memory only (no store query per scrape), the
+// catalogue of ecosystem.md §3.3 (docs/metrics.md lists every family).
 #pragma once
 #include <string>
 
+#include "obs/activity.h"
+#include "obs/observed_store.h"
 #include "queue/engine.h"
 #include "service/service_controller.h"
 #include "server/http_metrics.h"
 
 namespace ebb::server {
 
-// `services` may be null (no service controller).
+struct MetricsSources {
+  const Engine& engine;
+  const HttpMetrics& http;
+  const service::ServiceController* services = nullptr;  // null: no service controller
+  const obs::Activity* activity = nullptr;               // tasks, Jobs, schedules, cost
+  const obs::ObservedStore* store = nullptr;             // commit latency
+  std::string db_path;                                   // ebb_store_size_bytes ("" = not shown)
+};
+
+std::string render_metrics(const MetricsSources& src, int64_t now_ms);
+// Kept for callers that only have the queue engine and HTTP counters.
 std::string render_metrics(const Engine& engine, const HttpMetrics& http, int64_t now_ms,
                            const service::ServiceController* services = nullptr);
 
-// Service and task families (autoscaling.md §9, ecosystem.md §3.3).
+// Queue families (ecosystem.md §3.3).
+void render_queue_metrics(std::string& out, const std::vector<QueueStats>& stats, int64_t now_ms);
+// Service families (autoscaling.md §9, ecosystem.md §3.3).
 void render_service_metrics(std::string& out, const service::MetricsSnapshot& m);
 
 }  // namespace ebb::server

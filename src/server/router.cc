@@ -36,10 +36,10 @@ void Router::handle(HttpRequest req, Respond respond) {
   // Every answer passes here: count it and log it (debug; errors at warning).
   Respond done = [this, respond = std::move(respond), started, method = req.method, path = req.path,
                   remote = req.remote_addr](HttpResponse r) {
-    p_.metrics.count(r.api, r.action, r.status);
+    double secs = std::chrono::duration<double>(p_.clock.mono_now() - started).count();
+    p_.metrics.observe(r.api, r.action, r.status, secs);
     auto lvl = r.status >= 500 ? spdlog::level::warn : spdlog::level::debug;
     if (!spdlog::default_logger_raw()->should_log(lvl)) return respond(std::move(r));  // hot path
-    double secs = std::chrono::duration<double>(p_.clock.mono_now() - started).count();
     std::string request_id;
     for (auto& [k, v] : r.headers)
       if (k == "x-amzn-RequestId") request_id = v;
@@ -56,8 +56,8 @@ void Router::handle(HttpRequest req, Respond respond) {
     return done(with_route(HttpResponse::text(ready ? 200 : 503, ready ? "ready" : "not ready"), "other", "readyz"));
   }
   if (path == "/metrics") {
-    HttpResponse r = HttpResponse::text(200, render_metrics(p_.engine, p_.metrics, p_.clock.now_ms(),
-                                                         p_.services ? *p_.services : nullptr));
+    MetricsSources src{p_.engine, p_.metrics, p_.services ? *p_.services : nullptr, p_.activity, p_.store, p_.db_path};
+    HttpResponse r = HttpResponse::text(200, render_metrics(src, p_.clock.now_ms()));
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
     return done(with_route(std::move(r), "other", "metrics"));
   }

@@ -9,6 +9,8 @@
 #include "api/http/http_message.h"
 #include "api/sqs/sqs_api.h"
 #include "clock/clock.h"
+#include "obs/activity.h"
+#include "obs/observed_store.h"
 #include "server/http_metrics.h"
 #include "service/service_controller.h"
 
@@ -23,6 +25,9 @@ struct RouterParts {
   Clock& clock;
   const std::atomic<bool>& ready;  // false while starting and while draining
   const service::ServiceController* const* services = nullptr;  // set once services run
+  const obs::Activity* activity = nullptr;     // task/Job/schedule/cost families
+  const obs::ObservedStore* store = nullptr;   // store commit latency
+  std::string db_path;                         // ebb_store_size_bytes
 };
 
 class Router {

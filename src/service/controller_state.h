@@ -86,6 +86,8 @@ struct Svc {
   uint64_t next_seq = 1;
   // Metrics.
   std::map<std::string, uint64_t> scaling_events;
+  uint64_t scaled_out = 0, scaled_in = 0;             // changes of N by direction
+  std::map<std::string, uint64_t> suppressed;         // wanted change not made: cooldown|max_tasks|min_tasks|activation
   uint64_t task_starts = 0, task_exits = 0, task_failures = 0;
 
   const std::string& name() const { return spec.name; }

@@ -146,6 +146,14 @@ void Impl::record_decision(Svc& s, const scale::Config& cfg, const scale::Decisi
               decision_inputs(cfg, s.last_inputs, d));
     s.scaling_events[reason]++;
   }
+  // ebb_service_scaling_events_total / _suppressed_total (ecosystem.md §3.3).
+  // A suppression counts once per episode (when the reason appears), like the events.
+  const bool new_reason = d.reason != s.last_reason;
+  if (d.changed()) (d.desired > d.old_desired ? s.scaled_out : s.scaled_in)++;
+  else if (new_reason && (d.reason == scale::Reason::CooldownDeferred || d.reason == scale::Reason::HeldByWindow))
+    s.suppressed["cooldown"]++;
+  else if (new_reason && d.reason == scale::Reason::CappedAtMax)
+    s.suppressed["max_tasks"]++;
   if (d.reason != scale::Reason::None) s.last_reason = d.reason;
   if (d.changed()) {
     s.last_scale_ms = wall_ms();

@@ -38,6 +38,9 @@ struct ServiceMetrics {
   double backlog_per_task = 0;   // backlog / max(running, 1)
   double target = 0;             // targetBacklogPerTask of the first trigger
   std::map<std::string, uint64_t> scaling_events;  // by reason (ScaleOut, HeldByWindow, …)
+  uint64_t scaled_out = 0, scaled_in = 0;          // changes of desired by direction
+  std::map<std::string, uint64_t> suppressed;      // cooldown | max_tasks | min_tasks | activation
+  int64_t last_scale_ms = 0;                       // wall instant of the last change (0 = never)
   uint64_t task_starts = 0, task_exits = 0, task_failures = 0;
 };
 struct MetricsSnapshot {

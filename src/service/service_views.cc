@@ -237,6 +237,10 @@ MetricsSnapshot ServiceController::metrics() const {
     sm.backlog_per_task = static_cast<double>(b.backlog) / static_cast<double>(std::max<int64_t>(sm.running, 1));
     sm.target = s.spec.scaling.triggers.empty() ? 0.0 : s.spec.scaling.triggers.front().target;
     sm.scaling_events = s.scaling_events;
+    sm.scaled_out = s.scaled_out;
+    sm.scaled_in = s.scaled_in;
+    sm.suppressed = s.suppressed;
+    sm.last_scale_ms = s.last_scale_ms;
     sm.task_starts = s.task_starts;
     sm.task_exits = s.task_exits;
     sm.task_failures = s.task_failures;

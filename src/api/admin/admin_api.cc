@@ -119,6 +119,10 @@ void AdminApi::handle(const HttpRequest& req, Respond respond) {
         return tagged(sub)(method_not_allowed());
     }
   }
+  if (s.size() == 1 && s[0] == "cost") {
+    if (m != "GET") return tagged("cost")(method_not_allowed());
+    return cost(req, tagged("cost"));
+  }
   if (handle_workloads(s, req, respond)) return;
   tagged("other")(error_reply(Code::NotFound, "no such resource: " + req.path));
 }

@@ -8,6 +8,7 @@
 #include "api/admin/apply.h"
 #include "api/http/http_message.h"
 #include "clock/clock.h"
+#include "obs/activity.h"
 #include "queue/engine.h"
 
 namespace ebb::admin {
@@ -27,6 +28,8 @@ class AdminApi {
   void handle(const http::HttpRequest& req, http::Respond respond);
   // Services, tasks, logs and event sources (admin_workloads.cc). Set before serving.
   void set_controllers(Controllers c) { controllers_ = c; }
+  // GET /api/v1/cost (admin_cost.cc). Set before serving; null answers 404.
+  void set_activity(const obs::Activity* a) { activity_ = a; }
 
  private:
   void list_queues(const http::HttpRequest& req, http::Respond respond);
@@ -42,6 +45,7 @@ class AdminApi {
   // admin_workloads.cc: false when `segs` is not one of its routes.
   bool handle_workloads(const std::vector<std::string>& segs, const http::HttpRequest& req, http::Respond respond);
   void read_logs(const http::HttpRequest& req, http::Respond respond);
+  void cost(const http::HttpRequest& req, http::Respond respond);
 
   // Sends `reply` once `token` is durable (a 503 if the commit failed).
   void answer_when_durable(Token token, http::HttpResponse reply, http::Respond respond);
@@ -52,6 +56,7 @@ class AdminApi {
   AdminConfig cfg_;
   Post post_;
   Controllers controllers_;
+  const obs::Activity* activity_ = nullptr;
 };
 
 }  // namespace ebb::admin
