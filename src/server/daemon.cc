@@ -36,6 +36,8 @@
 #include "server/paths.h"
 #include "server/router.h"
 #include "store/committer.h"
+#include "store/disk_guard.h"
+#include "store/fault_vfs.h"
 #include "store/store.h"
 
 namespace ebb::server {
@@ -151,6 +153,14 @@ int run_daemon(const DaemonConfig& cfg) {
     return 1;
   }
   std::string db_path = cfg.data_dir + "/ebb.db";
+  // Test hook (reliability.md §6.2): storage faults injected through an SQLite VFS shim.
+  try {
+    if (faultvfs::install_from_env())
+      logf::warn("EBB_FAULT_VFS is set: storage faults are being injected (for tests only)", {});
+  } catch (const std::exception& e) {
+    logf::error("refusing to start", {{"error", e.what()}});
+    return 2;
+  }
   std::unique_ptr<Store> store;
   try {
     store = open_sqlite_store(db_path);
@@ -189,7 +199,14 @@ int run_daemon(const DaemonConfig& cfg) {
   std::atomic<bool> ready{false};
   HttpMetrics metrics;
   http::AuthStage auth(cfg.auth);
-  SqsApi sqs(engine, SqsApiConfig{cfg.public_url});
+  DiskGuard disk(clock, DiskGuardConfig{cfg.data_dir, cfg.min_free_disk_bytes, cfg.disk_reserve_bytes});
+  disk.start();
+  if (disk.sends_refused())
+    logf::warn("the data volume is almost full: sends are refused until space is freed",
+               {{"free_bytes", disk.last_free_bytes()}, {"min_free_bytes", disk.watermark_bytes()}});
+  SqsApiConfig sqs_cfg{cfg.public_url};
+  sqs_cfg.refuse_sends = [&disk] { return disk.sends_refused(); };
+  SqsApi sqs(engine, sqs_cfg);
   admin::AdminApi admin(engine, clock, admin::AdminConfig{cfg.public_url},
                         [&ioc](std::function<void()> f) { asio::post(ioc, std::move(f)); });
   const service::ServiceController* services_for_metrics = nullptr;  // set below, before serving

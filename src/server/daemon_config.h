@@ -24,6 +24,9 @@ struct DaemonConfig {
   bool insecure = false;            // allow plain HTTP on a non-loopback address
   int shutdown_timeout_seconds = 30;
   http::HttpLimits limits;
+  // Disk-full degradation (reliability.md P-D5)
+  int64_t min_free_disk_bytes = -1;       // -1: min(5 % of the volume, 1 GiB)
+  int64_t disk_reserve_bytes = 64LL << 20;
   // Tasks (services)
   std::string launcher_path;        // ebb-launcher (default: next to the ebbd executable)
   std::string task_path;            // PATH given to tasks ("" = the standard system path)

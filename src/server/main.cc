@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
               account = "000000000000", log_level = "info", log_format = "auto", port_file;
   int threads = 2, shutdown_timeout = 30, orphan_grace = 30;
   bool purge_rate_limit = false, insecure = false, leave_tasks = false;
+  int64_t min_free_mib = -1, disk_reserve_mib = 64;
   std::string launcher, task_path;
   std::string price_table = "fargate-linux-x86";
   double price_vcpu = -1, price_gb = -1, price_instance = -1;
@@ -69,6 +70,15 @@ int main(int argc, char** argv) {
   app.add_option("--price-gb-hour", price_gb, "USD per GB-hour (default: the table's)")->envname("EBB_PRICE_GB_HOUR");
   app.add_option("--price-instance-hour", price_instance, "USD per hour of one always-on instance (default 0.0208, t3.small)")
       ->envname("EBB_PRICE_INSTANCE_HOUR");
+  app.add_option("--min-free-disk", min_free_mib,
+                 "MiB that must stay free on the data volume, else sends get 503 (default -1: 5 % or 1 GiB, "
+                 "the smaller)")
+      ->envname("EBB_MIN_FREE_DISK_MIB")
+      ->check(CLI::Range(int64_t(-1), int64_t(1) << 40));
+  app.add_option("--disk-reserve", disk_reserve_mib,
+                 "MiB of reserve file kept in the data directory and released when the disk fills (0: none)")
+      ->envname("EBB_DISK_RESERVE_MIB")
+      ->check(CLI::Range(int64_t(0), int64_t(1) << 20));
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -109,6 +119,8 @@ int main(int argc, char** argv) {
   cfg.insecure = insecure;
   cfg.shutdown_timeout_seconds = shutdown_timeout;
   cfg.orphan_grace_seconds = orphan_grace;
+  cfg.min_free_disk_bytes = min_free_mib < 0 ? -1 : min_free_mib << 20;
+  cfg.disk_reserve_bytes = disk_reserve_mib << 20;
   cfg.stop_tasks_on_exit = !leave_tasks;
   cfg.task_path = task_path;
   auto prices = obs::price_preset(price_table);

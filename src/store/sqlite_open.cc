@@ -13,8 +13,10 @@ namespace ebb::sqlite {
 namespace {
 
 constexpr const char* kDoctorHint =
-    "; ebb refuses to start rather than lose data it cannot read (P-D6): keep the file, "
-    "inspect it with `ebb doctor`";
+    ". ebb refuses to start rather than lose data it cannot read (P-D6). What to do: stop here and keep "
+    "the file; copy the whole data directory aside (ebb.db, ebb.db-wal, ebb.db-shm); salvage with "
+    "`sqlite3 <copy>/ebb.db .recover | sqlite3 <new dir>/ebb.db` and start ebbd on the new directory "
+    "(docs/durability.md, \"A damaged store\")";
 
 [[noreturn]] void fail(const std::string& path, const std::string& what) {
   throw StoreError("store " + path + ": " + what);

@@ -24,6 +24,23 @@ void answer_error(SqsApi::Done& done, Protocol p, std::string_view action, const
   done(render_error(p, action, e, req.request_id));
 }
 
+constexpr const char* kRetryAfterSeconds = "5";
+
+// P-D5: refuse new sends while the data volume is below its free-space watermark.
+bool refuse_send(const SqsApiConfig& cfg, const ActionDef& def, SqsApi::Done& done, Protocol p,
+                 const SqsRequest& req) {
+  if (!cfg.refuse_sends || (def.name != "SendMessage" && def.name != "SendMessageBatch") || !cfg.refuse_sends())
+    return false;
+  SqsResponse r = render_error(p, def.name,
+                               err(Code::ServiceUnavailable,
+                                   "The server's disk is almost full: new messages are refused until space is "
+                                   "freed. Receives and deletes still work. Retry later."),
+                               req.request_id);
+  r.headers.emplace_back("Retry-After", kRetryAfterSeconds);
+  done(std::move(r));
+  return true;
+}
+
 void run(const CallPtr& call, const ActionDef& def) {
   call->action = def.name;
   call->has_output = def.has_output;
@@ -62,6 +79,7 @@ void SqsApi::handle(SqsRequest req, Done done) {
       answer_error(done, Protocol::Json, def->name, params.error(), req);
       return;
     }
+    if (refuse_send(cfg_, *def, done, Protocol::Json, req)) return;
     req.body.clear();
     req.body.shrink_to_fit();
     auto call = std::make_shared<Call>(engine_, cfg_, Protocol::Json, std::move(req), std::move(done));
@@ -107,6 +125,7 @@ void SqsApi::handle(SqsRequest req, Done done) {
   }
   // Older SDKs post to the queue URL itself without a QueueUrl parameter (§2.1).
   if (!tree->get("QueueUrl") && is_queue_path(req.path)) tree->set("QueueUrl", Value::str(req.path));
+  if (refuse_send(cfg_, *def, done, Protocol::Query, req)) return;
   req.body.clear();
   req.body.shrink_to_fit();
   auto call = std::make_shared<Call>(engine_, cfg_, Protocol::Query, std::move(req), std::move(done));

@@ -38,6 +38,10 @@ struct SqsResponse {
 
 struct SqsApiConfig {
   std::string public_url;      // if set, base of queue URLs (no trailing slash)
+  // Disk-full degradation (reliability.md P-D5): while this answers true, SendMessage
+  // and SendMessageBatch get 503 ServiceUnavailable with Retry-After; everything else
+  // (receives, deletes, visibility changes) goes on. Unset = never refuse.
+  std::function<bool()> refuse_sends;
 };
 
 class SqsApi {
