@@ -177,9 +177,11 @@ def client_env(endpoint, tmp):
 class Ebbd:
     """One ebbd process on 127.0.0.1 with a given data dir."""
 
-    def __init__(self, ebbd, data_dir, tmp, extra_args=()):
+    def __init__(self, ebbd, data_dir, tmp, extra_args=(), env=None, wrapper=()):
         self.ebbd, self.data_dir, self.tmp = ebbd, data_dir, tmp
         self.extra_args = list(extra_args)
+        self.env = env            # None: inherit; else the full environment of ebbd
+        self.wrapper = list(wrapper)  # argv prefix, e.g. strace with fault injection
         self.proc = None
         self.port = None
         self.endpoint = None
@@ -192,14 +194,14 @@ class Ebbd:
         if os.path.exists(port_file):
             os.unlink(port_file)
         os.makedirs(self.data_dir, exist_ok=True)
-        argv = [self.ebbd, "--listen", f"127.0.0.1:{port}", "--data-dir", self.data_dir,
-                "--auth", "none", "--port-file", port_file] + self.extra_args
+        argv = self.wrapper + [self.ebbd, "--listen", f"127.0.0.1:{port}", "--data-dir", self.data_dir,
+                               "--auth", "none", "--port-file", port_file] + self.extra_args
         self.starts += 1
         logf = open(self.log_path, "ab")
         logf.write(f"\n==== start #{self.starts}: {' '.join(argv)}\n".encode())
         logf.flush()
         self.proc = subprocess.Popen(argv, stdout=logf, stderr=logf, stdin=subprocess.DEVNULL,
-                                     start_new_session=True)
+                                     start_new_session=True, env=self.env)
         logf.close()
         deadline = time.monotonic() + deadline_s
         addr = None
