@@ -593,4 +593,9 @@ json Activity::cost_report(int64_t since_ms, int64_t now_ms) const {
               {"items", std::move(rows)}};
 }
 
+std::map<Owner, int64_t> Activity::running_by_owner() const {
+  std::lock_guard lock(mu_);
+  return running_;
+}
+
 }  // namespace ebb::obs

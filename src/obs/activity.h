@@ -79,6 +79,8 @@ class Activity {
   void render(std::string& out, int64_t now_ms) const;
   // GET /api/v1/cost?since=… : the report of docs/cost.md.
   nlohmann::json cost_report(int64_t since_ms, int64_t now_ms) const;
+  // Started, unfinished tasks per owner (the dashboard's time series).
+  std::map<Owner, int64_t> running_by_owner() const;
 
  private:
   struct TaskSeen {

@@ -35,6 +35,7 @@
 #include "server/log_fields.h"
 #include "server/paths.h"
 #include "server/router.h"
+#include "server/series_sampler.h"
 #include "store/committer.h"
 #include "store/disk_guard.h"
 #include "store/fault_vfs.h"
@@ -215,6 +216,8 @@ int run_daemon(const DaemonConfig& cfg) {
   router_parts.store = &observed;
   router_parts.db_path = db_path;
   admin.set_activity(&activity);
+  obs::SeriesStore series;  // the dashboard's charts (docs/dashboard.md)
+  admin.set_series(&series);
   Router router(router_parts);
   http::HttpServer server(ioc, cfg.limits,
                           [&router](http::HttpRequest req, http::Respond respond) {
@@ -315,6 +318,11 @@ int run_daemon(const DaemonConfig& cfg) {
   Ticker schedule_ticker(
       ioc, [&schedules] { return schedules.tick(); },
       [&schedules](std::function<void()> f) { schedules.on_wakeup(std::move(f)); }, std::chrono::seconds(1));
+  SeriesSampler sampler(clock, series);
+  sampler.set_sources(&engine, &services_for_metrics, &activity);
+  Ticker series_ticker(
+      ioc, [&sampler] { return sampler.tick(); }, [](std::function<void()>) {}, std::chrono::seconds(1));
+  series_ticker.start();
   engine_ticker.start();
   service_ticker.start();
   job_ticker.start();
@@ -322,6 +330,7 @@ int run_daemon(const DaemonConfig& cfg) {
   Shutdown shutdown(
       ioc, server, engine,
       [&] {
+        series_ticker.stop();
         engine_ticker.stop();
         service_ticker.stop();
         job_ticker.stop();

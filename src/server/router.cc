@@ -5,6 +5,7 @@
 #include "base/crypto.h"
 #include "server/log_fields.h"
 #include "server/metrics_page.h"
+#include "server/web_ui.h"
 
 namespace ebb::server {
 namespace {
@@ -17,11 +18,6 @@ bool wants_html(const HttpRequest& req) {
   return req.method == "GET" && req.path == "/" && req.query.empty() &&
          req.header("Accept").find("text/html") != std::string_view::npos && req.header("X-Amz-Target").empty();
 }
-
-constexpr std::string_view kLandingPage =
-    "<!doctype html><html><head><meta charset=\"utf-8\"><title>ebb</title></head><body>"
-    "<h1>ebb</h1><p>This is an Amazon SQS compatible endpoint. The dashboard comes in a later "
-    "version; meanwhile use the <code>ebb</code> CLI or any AWS SDK.</p></body></html>\n";
 
 HttpResponse with_route(HttpResponse r, const char* api, const char* action) {
   r.api = api;
@@ -62,11 +58,12 @@ void Router::handle(HttpRequest req, Respond respond) {
     return done(with_route(std::move(r), "other", "metrics"));
   }
   if (path == "/api/v1" || path.starts_with("/api/v1/")) return p_.admin.handle(req, std::move(done));
-  if (wants_html(req)) {
-    HttpResponse r = HttpResponse::text(200, std::string(kLandingPage));
-    r.content_type = "text/html; charset=utf-8";
+  if (is_ui_path(path)) return done(serve_ui(req));
+  if (wants_html(req)) {  // a browser at / gets the dashboard
+    HttpResponse r = HttpResponse::text(302, "");
+    r.headers.emplace_back("Location", "/ui/");
     r.headers.emplace_back("X-Content-Type-Options", "nosniff");
-    return done(with_route(std::move(r), "ui", "landing"));
+    return done(with_route(std::move(r), "ui", "redirect"));
   }
   handle_sqs(std::move(req), std::move(done));
 }

@@ -123,6 +123,10 @@ void AdminApi::handle(const HttpRequest& req, Respond respond) {
     if (m != "GET") return tagged("cost")(method_not_allowed());
     return cost(req, tagged("cost"));
   }
+  if (s.size() == 1 && s[0] == "series") {
+    if (m != "GET") return tagged("series")(method_not_allowed());
+    return series(req, tagged("series"));
+  }
   if (handle_workloads(s, req, respond)) return;
   tagged("other")(error_reply(Code::NotFound, "no such resource: " + req.path));
 }

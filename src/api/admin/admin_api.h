@@ -9,6 +9,7 @@
 #include "api/http/http_message.h"
 #include "clock/clock.h"
 #include "obs/activity.h"
+#include "obs/series.h"
 #include "queue/engine.h"
 
 namespace ebb::admin {
@@ -30,6 +31,8 @@ class AdminApi {
   void set_controllers(Controllers c) { controllers_ = c; }
   // GET /api/v1/cost (admin_cost.cc). Set before serving; null answers 404.
   void set_activity(const obs::Activity* a) { activity_ = a; }
+  // GET /api/v1/series (admin_series.cc). Set before serving; null answers 404.
+  void set_series(const obs::SeriesStore* s) { series_ = s; }
 
  private:
   void list_queues(const http::HttpRequest& req, http::Respond respond);
@@ -46,6 +49,7 @@ class AdminApi {
   bool handle_workloads(const std::vector<std::string>& segs, const http::HttpRequest& req, http::Respond respond);
   void read_logs(const http::HttpRequest& req, http::Respond respond);
   void cost(const http::HttpRequest& req, http::Respond respond);
+  void series(const http::HttpRequest& req, http::Respond respond);
 
   // Sends `reply` once `token` is durable (a 503 if the commit failed).
   void answer_when_durable(Token token, http::HttpResponse reply, http::Respond respond);
@@ -57,6 +61,7 @@ class AdminApi {
   Post post_;
   Controllers controllers_;
   const obs::Activity* activity_ = nullptr;
+  const obs::SeriesStore* series_ = nullptr;
 };
 
 }  // namespace ebb::admin
