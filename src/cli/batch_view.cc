@@ -163,6 +163,28 @@ std::vector<std::string> schedule_row(const nlohmann::json& s, bool wide, TimePo
   return row;
 }
 
+std::vector<std::string> taskdefinition_row(const nlohmann::json& t, bool wide, TimePoint now) {
+  std::string command;
+  if (const nlohmann::json* cmd = find_at(t, {"spec", "command"}); cmd && cmd->is_array()) {
+    for (const auto& a : *cmd) command += (command.empty() ? "" : " ") + (a.is_string() ? a.get<std::string>() : a.dump());
+    if (command.size() > 40) command = command.substr(0, 37) + "...";
+  }
+  std::vector<std::string> row = {object_name(t),
+                                  scalar_text(find_at(t, {"status", "revision"})),
+                                  command.empty() ? "-" : command,
+                                  scalar_text(find_at(t, {"spec", "resources", "cpu"})),
+                                  scalar_text(find_at(t, {"spec", "resources", "memory"})),
+                                  age_of(t, now)};
+  if (wide) {
+    row.push_back(scalar_text(find_at(t, {"spec", "image"})));
+    std::string revs;
+    if (const nlohmann::json* r = find_at(t, {"status", "revisions"}); r && r->is_array())
+      for (const auto& n : *r) revs += (revs.empty() ? "" : ",") + n.dump();
+    row.push_back(revs.empty() ? "-" : revs);
+  }
+  return row;
+}
+
 int describe_job(ApiClient& api, const nlohmann::json& j) {
   const TimePoint now = std::chrono::system_clock::now();
   const std::string name = object_name(j);

@@ -25,6 +25,10 @@ std::vector<std::string> cronjob_row(const nlohmann::json& c, bool wide, TimePoi
 // "queue/NAME"; LATENESS that of the latest run ("12ms", "1.5s").
 std::vector<std::string> schedule_row(const nlohmann::json& s, bool wide, TimePoint now);
 
+// NAME REVISION COMMAND CPU MEMORY AGE / wide adds IMAGE REVISIONS: the latest
+// revision of each TaskDefinition family (`ebb get taskdefinitions`).
+std::vector<std::string> taskdefinition_row(const nlohmann::json& t, bool wide, TimePoint now);
+
 // The status of the job's True condition of `type` ("Complete", "Failed"…), with
 // its reason; nullopt when the condition is absent or not True.
 struct ConditionMet {

@@ -12,6 +12,7 @@
 #include "cli/resource_kind.h"
 #include "cli/service_view.h"
 #include "cli/task_view.h"
+#include "cli/yaml_output.h"
 
 namespace ebb::cli {
 namespace {
@@ -100,6 +101,7 @@ int run_describe(ApiClient& api, const DescribeOptions& o) {
     else if (tn->type == "jobs") page = describe_job(api, *obj);
     else if (tn->type == "cronjobs") page = describe_cronjob(api, *obj);
     else if (tn->type == "schedules") page = describe_schedule(api, *obj);
+    else if (tn->type == "taskdefinitions") std::fputs(to_yaml(*obj).c_str(), stdout);
     else describe_queue(*obj);
     if (page != kExitOk) exit = page;
     if (page == kExitUnreachable) return exit;

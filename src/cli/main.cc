@@ -58,7 +58,8 @@ int run(int argc, char** argv) {
   bind(apply, [&](ApiClient& api) { return run_apply(api, apply_o); });
 
   const std::string type_help =
-      "queues (q), services (svc), tasks, eventsources (es), schedules (sched), cronjobs (cj), jobs; or TYPE/NAME";
+      "queues (q), services (svc), tasks, eventsources (es), schedules (sched), cronjobs (cj), jobs, "
+      "taskdefinitions (td); or TYPE/NAME";
 
   GetOptions get_o;
   auto* get = app.add_subcommand("get", "list objects, or show some by name");

@@ -50,6 +50,13 @@ const ResourceKind& resource_kind(const std::string& type) {
       {},
       {"DURATION", "AGE"},
       job_row};
+  static const ResourceKind kTaskDefinitions{
+      "taskdefinitions", "taskdefinition", "/api/v1/taskdefinitions",
+      {"NAME", "REVISION", "COMMAND", "CPU", "MEMORY", "AGE"},
+      {"IMAGE", "REVISIONS"},
+      {"AGE"},
+      taskdefinition_row};
+  if (type == "taskdefinitions") return kTaskDefinitions;
   if (type == "services") return kServices;
   if (type == "schedules") return kSchedules;
   if (type == "cronjobs") return kCronJobs;

@@ -4,7 +4,8 @@
 namespace ebb::cli {
 
 const char* const kSupportedTypes =
-    "queues (q), services (svc), tasks, eventsources (es), schedules (sched), cronjobs (cj), jobs";
+    "queues (q), services (svc), tasks, eventsources (es), schedules (sched), cronjobs (cj), jobs, "
+    "taskdefinitions (td)";
 
 Outcome<TypeAndNames> resolve_type(const std::string& type_arg, const std::vector<std::string>& names) {
   TypeAndNames out;
@@ -27,6 +28,7 @@ Outcome<TypeAndNames> resolve_type(const std::string& type_arg, const std::vecto
       {"schedules", "schedules"}, {"schedule", "schedules"}, {"sched", "schedules"},
       {"cronjobs", "cronjobs"}, {"cronjob", "cronjobs"}, {"cj", "cronjobs"},
       {"jobs", "jobs"},       {"job", "jobs"},
+      {"taskdefinitions", "taskdefinitions"}, {"taskdefinition", "taskdefinitions"}, {"td", "taskdefinitions"},
   };
   for (const Alias& a : kAliases) {
     if (word == a.word) {

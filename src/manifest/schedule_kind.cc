@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "manifest/names.h"
+#include "manifest/task_definition_kind.h"
 #include "manifest/task_template_kind.h"
 
 namespace ebb::manifest {
@@ -130,18 +131,6 @@ void check_task_target(const nlohmann::json& task, const std::string& path, Chec
   c.integer(task, "backoffLimit", path, 0, kMaxInt32);
   c.integer(task, "ttlSecondsAfterFinished", path, 0, kMaxInt32);
   check_task_template(tmpl, path, c);
-}
-
-void check_task_definition_ref(const std::string& ref, const std::string& path, Checker& c) {
-  std::size_t colon = ref.find(':');
-  std::string family = ref.substr(0, colon);
-  std::string why = check_dns1123_subdomain(family);
-  if (!why.empty()) c.error(path, "task definition " + why);
-  if (colon == std::string::npos) return;
-  std::string rev = ref.substr(colon + 1);
-  if (!all_digits(rev) || rev.size() > 9 || rev[0] == '0') {
-    c.error(path, "must be FAMILY or FAMILY:REVISION with a revision of 1 or more, got " + show(ref));
-  }
 }
 
 void check_target(const nlohmann::json& spec, Checker& c) {

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "manifest/names.h"
+#include "manifest/task_definition_kind.h"
 #include "manifest/task_template_kind.h"
 
 namespace ebb::manifest {
@@ -193,9 +194,18 @@ void check_service_spec(const nlohmann::json& spec, const std::string& /*name*/,
     c.error("spec", "required field is missing (a Service needs spec.template and spec.scaling)");
     return;
   }
-  if (!c.object(spec, "spec", {"template", "scaling", "paused"})) return;
-  if (auto t = spec.find("template"); t != spec.end()) check_task_template(*t, "spec.template", c);
-  else c.error("spec.template", "required field is missing");
+  if (!c.object(spec, "spec", {"template", "taskDefinition", "scaling", "paused"})) return;
+  // ecosystem.md §3.6: a TaskDefinition ("family[:rev]", e.g. an imported ECS task
+  // definition) may stand in for the template; the server resolves it on apply.
+  if (spec.contains("template") && spec.contains("taskDefinition")) {
+    c.error("spec", "give exactly one of template and taskDefinition, not both");
+  } else if (std::optional<std::string> td = c.string(spec, "taskDefinition", "spec")) {
+    check_task_definition_ref(*td, "spec.taskDefinition", c);
+  } else if (auto t = spec.find("template"); t != spec.end()) {
+    check_task_template(*t, "spec.template", c);
+  } else if (!spec.contains("taskDefinition")) {
+    c.error("spec.template", "required field is missing (or give spec.taskDefinition)");
+  }
   if (auto s = spec.find("scaling"); s != spec.end()) check_scaling(*s, "spec.scaling", c);
   else c.error("spec.scaling", "required field is missing");
   c.boolean(spec, "paused", "spec");

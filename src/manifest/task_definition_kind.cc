@@ -3,6 +3,7 @@
 #include <set>
 
 #include "base/quantity.h"
+#include "manifest/names.h"
 #include "manifest/task_template_kind.h"
 
 namespace ebb::manifest {
@@ -204,6 +205,18 @@ void check_task_definition_spec(const nlohmann::json& spec, const std::string& /
     return;
   }
   check_task_template(spec, "spec", c);
+}
+
+void check_task_definition_ref(const std::string& ref, const std::string& path, Checker& c) {
+  std::size_t colon = ref.find(':');
+  std::string family = ref.substr(0, colon);
+  std::string why = check_dns1123_subdomain(family);
+  if (!why.empty()) c.error(path, "task definition " + why);
+  if (colon == std::string::npos) return;
+  std::string rev = ref.substr(colon + 1);
+  if (!all_digits(rev) || rev.size() > 9 || rev[0] == '0') {
+    c.error(path, "must be FAMILY or FAMILY:REVISION with a revision of 1 or more, got \"" + ref + "\"");
+  }
 }
 
 bool is_ecs_task_definition(const nlohmann::json& doc) {

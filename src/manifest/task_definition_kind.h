@@ -27,6 +27,9 @@ namespace ebb::manifest {
 
 void check_task_definition_spec(const nlohmann::json& spec, const std::string& name, Checker& c);
 
+// A reference "FAMILY" or "FAMILY:REVISION" (revision ≥ 1) at `path`.
+void check_task_definition_ref(const std::string& ref, const std::string& path, Checker& c);
+
 // True for an object with `family` and `containerDefinitions` and neither
 // `apiVersion` nor `kind`.
 bool is_ecs_task_definition(const nlohmann::json& doc);

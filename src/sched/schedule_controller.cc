@@ -409,8 +409,8 @@ int64_t ScheduleController::Impl::tick_locked(Effects& fx) {
 // ---------------------------------------------------------------------------------
 // Launching
 
-json ScheduleController::Impl::run_job_spec(const Obj& o, const Run& r) const {
-  json spec = o.spec.job_spec;
+json ScheduleController::Impl::run_job_spec(const Obj& o, const Run& r, const json* base) const {
+  json spec = base ? *base : o.spec.job_spec;
   // §4.1: what a run sees.
   const std::string slot = rfc3339_s(r.slot_ms);
   json extra = json::array({{{"name", "EBB_SCHEDULED_TIME"}, {"value", slot}},
@@ -479,7 +479,22 @@ void ScheduleController::Impl::launch(Obj& o, Run& r, int64_t now) {
       for (auto& [k, v] : md["annotations"].items()) annotations[k] = v;
   }
   if (r.manual) annotations["cronjob.kubernetes.io/instantiate"] = "manual";
-  Result<Token> created = jobs->create(r.job, run_job_spec(o, r), o.prefix(), labels, annotations);
+  json td_spec;
+  if (!o.spec.task_definition.empty()) {
+    // Resolved at each launch, as EventBridge resolves a family ARN without revision:
+    // a definition that does not exist (any more) is a launch failure that no retry fixes.
+    auto td = resolve_task_definition
+                  ? resolve_task_definition(o.spec.task_definition)
+                  : Result<std::pair<json, std::string>>(err(Code::NotFound, "task definitions are not available"));
+    if (!td) {
+      launch_failed(o, r, "TARGET_MISSING", td.error().message, false, now);
+      return;
+    }
+    td_spec = task_to_job_spec(td->first, o.spec.task_count);
+    annotations["ebb/taskDefinition"] = td->second;
+  }
+  Result<Token> created =
+      jobs->create(r.job, run_job_spec(o, r, td_spec.is_null() ? nullptr : &td_spec), o.prefix(), labels, annotations);
   if (!created) {
     // A crash after the Job was created but before the run was recorded: the Job with
     // the slot's deterministic name is this run (P-S1), never a second one.
@@ -595,6 +610,11 @@ ScheduleController::ScheduleController(Clock& clock, Committer& committer, Engin
                                        std::unique_ptr<JobStarter> jobs, SlotsFactory slots)
     : impl_(std::make_unique<Impl>(clock, committer, engine, std::move(jobs), std::move(slots))) {}
 
+void ScheduleController::set_task_definitions(TaskDefinitionResolver resolve) {
+  std::lock_guard lk(impl_->mu);
+  impl_->resolve_task_definition = std::move(resolve);
+}
+
 ScheduleController::~ScheduleController() {
   std::lock_guard glk(impl_->gate->mu);
   impl_->gate->impl = nullptr;
@@ -682,6 +702,9 @@ Result<std::pair<std::string, Token>> ScheduleController::apply(const json& vali
     std::lock_guard lk(im.mu);
     const int64_t now = im.wall_ms();
     const std::string id = im.id_of(spec.kind, spec.name);
+    if (!spec.task_definition.empty() && im.resolve_task_definition && !im.resolve_task_definition(spec.task_definition))
+      warnings.push_back("task definition " + spec.task_definition +
+                         " does not exist: launches fail (TARGET_MISSING) until it is applied");
     if (spec.queue_target() && !im.engine.queue_exists(spec.queue).ok())
       warnings.push_back("queue " + spec.queue + " does not exist: sends fail (and are retried) until it is created");
     if (!spec.dead_letter_queue.empty() && !im.engine.queue_exists(spec.dead_letter_queue).ok())

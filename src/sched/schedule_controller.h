@@ -60,6 +60,9 @@ class ScheduleController {
   // (monotonic) it must run: the next slot (+ flexible offset) mapped from wall to
   // monotonic time with the clock's current offset, a launch retry, or a 1 s poll
   // while runs are active (the JobController has no finish callback yet).
+  // Resolves Schedule `target.taskDefinition` references at launch (TaskDefinitions::resolve).
+  void set_task_definitions(TaskDefinitionResolver resolve);
+
   MonoTime tick();
   void on_wakeup(std::function<void()> f);
 

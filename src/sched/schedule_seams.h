@@ -44,6 +44,10 @@ class SlotSeries {
 using SlotsFactory = std::function<Result<std::shared_ptr<const SlotSeries>>(
     const std::string& text, Dialect dialect, const std::string& zone, int64_t anchor_ms, bool allow_past_at)>;
 
+// "family[:rev]" → (task template, "family:N"); NotFound when there is none.
+using TaskDefinitionResolver =
+    std::function<Result<std::pair<nlohmann::json, std::string>>(const std::string& ref)>;
+
 // Production seams (schedule_adapters.cc).
 std::unique_ptr<JobStarter> job_starter_for(JobController& jobs);
 SlotsFactory expression_slots();

@@ -153,6 +153,12 @@ Result<ScheduleSpec> parse_schedule_spec(const json& doc) {
     if (!s.target["task"].is_object()) return err(Code::Invalid, "spec.target.task: must be an object");
     s.job_spec = task_to_job_spec(s.target["task"], count);
   }
+  if (s.target.contains("taskDefinition")) {
+    ++targets;
+    s.task_definition = str(s.target, "taskDefinition");
+    s.task_count = count;
+    if (s.task_definition.empty()) return err(Code::Invalid, "spec.target.taskDefinition: must be FAMILY or FAMILY:REVISION");
+  }
   if (s.target.contains("job")) {
     ++targets;
     const json& j = s.target["job"];
@@ -166,7 +172,7 @@ Result<ScheduleSpec> parse_schedule_spec(const json& doc) {
     if (s.queue.empty()) return err(Code::Invalid, "spec.target.queue: must be a queue name");
     parse_message(s.target.value("message", json()), s);
   }
-  if (targets != 1) return err(Code::Invalid, "spec.target: exactly one of task, job or queue");
+  if (targets != 1) return err(Code::Invalid, "spec.target: exactly one of task, taskDefinition, job or queue");
   return s;
 }
 

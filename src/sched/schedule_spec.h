@@ -47,6 +47,8 @@ struct ScheduleSpec {
   std::string dead_letter_queue;     // "" = none
   // Schedule target: exactly one of job_spec (task/job target) or queue.
   nlohmann::json job_spec;           // batch/v1 Job spec (null for a queue target)
+  std::string task_definition;       // target.taskDefinition "family[:rev]", resolved per launch
+  int64_t task_count = 1;            // target.taskCount
   std::string queue;
   std::string message_body;
   MsgAttrs message_attrs;

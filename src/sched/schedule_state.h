@@ -134,7 +134,10 @@ struct ScheduleController::Impl {
   void launch_failed(Obj& o, Run& r, const std::string& code, const std::string& message, bool retryable,
                      int64_t now);
   void dead_letter(Obj& o, Run& r, const std::string& condition, int64_t now);
-  nlohmann::json run_job_spec(const Obj& o, const Run& r) const;
+  // The Job spec of a run: `base` (a resolved task definition) or the spec's job_spec,
+  // plus the §4.1 variables.
+  nlohmann::json run_job_spec(const Obj& o, const Run& r, const nlohmann::json* base = nullptr) const;
+  TaskDefinitionResolver resolve_task_definition;  // null: taskDefinition targets fail
   // Deletes the object, its run and event records; with `with_jobs` also the Jobs it
   // owns (API delete, §7.4), without for actionAfterCompletion: DELETE.
   Token delete_object(const std::string& id, bool with_jobs);

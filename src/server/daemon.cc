@@ -28,6 +28,7 @@
 #include "runtime/runtime_hub.h"
 #include "sched/job_controller.h"
 #include "sched/schedule_controller.h"
+#include "sched/task_definitions.h"
 #include "service/service_controller.h"
 #include "source/event_source.h"
 #include "server/ticker.h"
@@ -259,6 +260,8 @@ int run_daemon(const DaemonConfig& cfg) {
   jcfg.task_path = scfg.task_path;
   sched::JobController jobs(clock, committer, hub.view(), jcfg);
   sched::ScheduleController schedules(clock, committer, engine, jobs);
+  sched::TaskDefinitions task_definitions(clock, committer);
+  schedules.set_task_definitions([&task_definitions](const std::string& ref) { return task_definitions.resolve(ref); });
   source::EventSourceController sources(clock, engine, committer, source::SourceConfig{cfg.region});
   try {
     auto records = store->load_records();
@@ -267,6 +270,7 @@ int run_daemon(const DaemonConfig& cfg) {
     sources.load(records);
     jobs.load(records);
     schedules.load(records);
+    task_definitions.load(records);
   } catch (const std::exception& e) {
     logf::error("cannot load services and event sources", {{"path", db_path}, {"error", e.what()}});
     committer.stop();
@@ -302,7 +306,7 @@ int run_daemon(const DaemonConfig& cfg) {
   logf::info("task runtime", {{"runtime", caps.runtime}, {"cgroup", caps.cgroup}, {"memory_limit", caps.memory_limit},
                               {"pids_limit", caps.pids_limit}, {"cpu_limit", caps.cpu_limit}});
   for (auto& note : caps.notes) logf::warn("task runtime limit", {{"note", note}});
-  admin.set_controllers(admin::Controllers{&services, &sources, &jobs, &schedules});
+  admin.set_controllers(admin::Controllers{&services, &sources, &jobs, &schedules, &task_definitions});
   services_for_metrics = &services;
   engine.on_counts_changed([&services] { services.notify_counts_changed(); });
 

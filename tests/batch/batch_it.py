@@ -12,6 +12,11 @@ the native API:
               ahead fires once; `trigger` fires at once
   restart     ebbd killed before an at() slot and restarted after it: the slot runs
               exactly once (catch-up), never twice
+  taskdef     a real ECS task-definition JSON file applied with `ebb apply -f` becomes
+              TaskDefinition daily-report:1 (`ebb get taskdefinitions`); a changed copy
+              is revision 2; a Schedule (target.taskDefinition), a Job (annotation
+              ebb/taskDefinition) and a Service (spec.taskDefinition) run it; a Schedule
+              naming a missing definition records a TARGET_MISSING launch failure
   forbid      a CronJob (every minute) with concurrencyPolicy Forbid whose run outlasts
               the period: the next slot is deferred until the run ends, never two runs at
               once (scheduling.md D6; takes ~2.5 minutes)
@@ -181,8 +186,120 @@ def scenario_forbid(ebbd):
         check(s.close() == 0, "ebbd stopped cleanly")
 
 
+def job_logs(api, name):
+    return "".join(c["data"] for c in api.ok("POST", "/logs", {"target": f"job/{name}"})["chunks"])
+
+
+def scenario_taskdef(ebbd):
+    import json
+    import subprocess
+    s = Server(ebbd).start()
+    ebb = os.path.join(os.path.dirname(ebbd), "ebb")
+    server = s.api.base[:-7]
+    ecs_file = os.path.join(HERE, "ecs", "report-task.json")
+    try:
+        r = subprocess.run([ebb, "--server", server, "apply", "-f", ecs_file], capture_output=True, text=True, timeout=60)
+        check(r.returncode == 0 and "taskdefinition/daily-report created (revision 1)" in r.stdout,
+              f"the ECS JSON file is imported as revision 1 ({r.stdout.strip()} {r.stderr.strip()})")
+        check("executionRoleArn" in r.stderr + r.stdout, f"AWS-only fields are named in warnings ({r.stderr.strip()})")
+        r = subprocess.run([ebb, "--server", server, "apply", "-f", ecs_file], capture_output=True, text=True, timeout=60)
+        check("unchanged (revision 1)" in r.stdout, f"re-applying the same file registers nothing ({r.stdout.strip()})")
+        td = s.api.ok("GET", "/taskdefinitions/daily-report:1")
+        check(td["spec"].get("command", [])[:2] == ["/bin/sh", "-c"], f"entryPoint + command ({td['spec'].get('command')})")
+        check(td["spec"].get("resources") == {"cpu": "250m", "memory": "512Mi"},
+              f"task cpu 256 units and memory 512 MiB ({td['spec'].get('resources')})")
+        with open(ecs_file) as f:
+            ecs = json.load(f)
+        ecs["containerDefinitions"][0]["environment"][0]["value"] = "weekly"
+        out = s.api.apply(ecs)
+        check(any(x.get("action") == "configured (revision 2)" for x in out.get("results", [])),
+              f"a changed definition is revision 2 ({out})")
+        r = subprocess.run([ebb, "--server", server, "get", "taskdefinitions"], capture_output=True, text=True, timeout=30)
+        rows = [l.split() for l in r.stdout.splitlines()]
+        check(r.returncode == 0 and rows and rows[0][:2] == ["NAME", "REVISION"] and
+              any(x[:2] == ["daily-report", "2"] for x in rows[1:]), f"ebb get taskdefinitions ({r.stdout.strip()})")
+
+        # A Schedule pinned to revision 1 (at() slot) and one following the latest (trigger).
+        sched = {"apiVersion": "ebb/v1", "kind": "Schedule", "metadata": {"name": "report-v1"},
+                 "spec": {"expression": at_expr(3), "timeZone": "UTC",
+                          "target": {"taskDefinition": "daily-report:1"}}}
+        latest = {"apiVersion": "ebb/v1", "kind": "Schedule", "metadata": {"name": "report-latest"},
+                  "spec": {"expression": "rate(1 day)", "startDate": "2099-01-01T00:00:00Z", "timeZone": "UTC",
+                           "target": {"taskDefinition": "daily-report", "taskCount": 2}}}
+        missing = {"apiVersion": "ebb/v1", "kind": "Schedule", "metadata": {"name": "report-missing"},
+                   "spec": {"expression": "rate(1 day)", "startDate": "2099-01-01T00:00:00Z", "timeZone": "UTC",
+                            "target": {"taskDefinition": "no-such-family"}}}
+        out = s.api.apply(sched, latest, missing)
+        check(any("no-such-family" in w for w in out.get("warnings", [])), f"a missing definition is a warning ({out})")
+        s.api.ok("POST", "/schedules/report-latest/trigger", {})
+        s.api.ok("POST", "/schedules/report-missing/trigger", {})
+
+        def run_job(name):
+            runs = s.api.ok("GET", f"/schedules/{name}")["status"].get("runs", [])
+            return next((x["job"] for x in runs if x.get("job") and x.get("start")), None)
+
+        for name, kind, count in (("report-v1", "daily", 1), ("report-latest", "weekly", 2)):
+            job = wait_for(lambda: run_job(name), 20, 0.2)
+            check(bool(job), f"schedule {name} started a Job")
+            if not job:
+                continue
+            st = wait_for(lambda: (lambda x: x if condition(x, "Complete") or condition(x, "Failed") else None)(
+                job_status(s.api, job)), 30, 0.2)
+            check(bool(st) and condition(st, "Complete") and st.get("succeeded") == count,
+                  f"{name}: {count} task(s) of the definition ran ({st})")
+            text = job_logs(s.api, job)
+            check(text.count(f"report kind={kind} bucket=reports-archive") == count and "slot=none" not in text,
+                  f"{name}: the definition's command and environment, plus the slot ({text.strip()})")
+            ann = s.api.ok("GET", f"/jobs/{job}")["metadata"].get("annotations", {})
+            want = "daily-report:1" if kind == "daily" else "daily-report:2"
+            check(ann.get("ebb/taskDefinition") == want, f"{name}: the run records {want} ({ann})")
+        runs = wait_for(lambda: (lambda r: r if r and r[-1].get("error") else None)(
+            s.api.ok("GET", "/schedules/report-missing")["status"].get("runs", [])), 10, 0.2)
+        check(bool(runs) and runs[-1]["error"].startswith("TARGET_MISSING") and "no-such-family" in runs[-1]["error"],
+              f"a missing definition is a TARGET_MISSING launch failure ({runs})")
+
+        # A Job that names the definition instead of repeating the command.
+        job = {"apiVersion": "batch/v1", "kind": "Job",
+               "metadata": {"name": "report-job", "annotations": {"ebb/taskDefinition": "daily-report:1"}},
+               "spec": {"completions": 3, "parallelism": 3, "backoffLimit": 0,
+                        "template": {"spec": {"restartPolicy": "Never", "containers": [
+                            {"name": "report", "image": "daily-report:1.4.2",
+                             "env": [{"name": "BUCKET", "value": "override"}]}]}}}}
+        out = s.api.apply(job)
+        check(not any("needs `command`" in w for w in out.get("warnings", [])), f"no missing-command warning ({out})")
+        st = wait_for(lambda: (lambda x: x if condition(x, "Complete") or condition(x, "Failed") else None)(
+            job_status(s.api, "report-job")), 30, 0.2)
+        check(bool(st) and condition(st, "Complete") and st.get("succeeded") == 3, f"the Job ran the definition ({st})")
+        text = job_logs(s.api, "report-job")
+        check(text.count("report kind=daily bucket=override") == 3, f"container env overrides the definition's ({text.strip()})")
+
+        # A Service whose tasks are the definition's (latest revision, pinned at apply).
+        svc = {"apiVersion": "ebb/v1", "kind": "Service", "metadata": {"name": "report-svc"},
+               "spec": {"taskDefinition": "daily-report",
+                        "scaling": {"queue": "report-work", "minTasks": 1, "maxTasks": 1}}}
+        s.api.apply(queue_doc("report-work"), svc)
+        got = s.api.ok("GET", "/services/report-svc")
+        check(got["metadata"].get("annotations", {}).get("ebb/taskDefinition") == "daily-report:2" and
+              got["spec"]["template"].get("command") == td["spec"]["command"],
+              f"the service's template is revision 2 ({got['metadata']}, {got['spec'].get('template')})")
+        ran = wait_for(lambda: [t for t in s.api.tasks("report-svc") if t["status"].get("exitCode") == 0], 20, 0.2)
+        check(bool(ran), "the service ran the definition's command")
+        bad = dict(svc, metadata={"name": "report-svc2"}, spec=dict(svc["spec"], taskDefinition="daily-report:9"))
+        status, body = s.api.call("POST", "/apply", {"items": [queue_doc("never-made"), bad]})
+        check(status == 400 and "spec.taskDefinition" in json.dumps(body) and "daily-report:9" in json.dumps(body),
+              f"an unknown revision is refused, naming the field ({status} {body})")
+        status, _ = s.api.call("GET", "/queues/never-made")
+        check(status == 404, f"nothing of a refused apply is applied ({status})")
+        s.api.ok("DELETE", "/services/report-svc")
+        s.api.ok("DELETE", "/taskdefinitions/daily-report")
+        status, _ = s.api.call("GET", "/taskdefinitions/daily-report")
+        check(status == 404, f"deleted ({status})")
+    finally:
+        check(s.close() == 0, "ebbd stopped cleanly")
+
+
 SCENARIOS = {"indexed": scenario_indexed, "seed": scenario_seed, "queue": scenario_queue,
-             "restart": scenario_restart, "forbid": scenario_forbid}
+             "restart": scenario_restart, "forbid": scenario_forbid, "taskdef": scenario_taskdef}
 
 
 def main():

@@ -12,6 +12,7 @@
 #include "api/http/query_string.h"
 #include "sched/job_controller.h"
 #include "sched/schedule_controller.h"
+#include "sched/task_definitions.h"
 #include "service/service_controller.h"
 #include "source/event_source.h"
 
@@ -216,6 +217,20 @@ bool AdminApi::handle_workloads(const std::vector<std::string>& s, const HttpReq
     }
     if (!t.ok()) return out(error_reply(t.error())), true;
     answer_when_durable(*t, reply(get()), out);
+    return true;
+  }
+
+  if (s[0] == "taskdefinitions") {
+    auto out = tagged("taskdefinitions");
+    auto* tds = controllers_.task_definitions;
+    if (!tds) return out(unavailable("task definitions")), true;
+    if (s.size() == 1) return out(m == "GET" ? json_reply(200, tds->list()) : not_allowed()), true;
+    if (s.size() != 2) return false;
+    if (m == "GET") return out(reply(tds->get(s[1]))), true;
+    if (m != "DELETE") return out(not_allowed()), true;
+    auto t = tds->remove(s[1]);
+    if (!t.ok()) return out(error_reply(t.error())), true;
+    answer_when_durable(*t, json_reply(200, {{"deleted", "taskdefinition/" + s[1]}}), out);
     return true;
   }
 

@@ -1,5 +1,7 @@
 #include "api/admin/apply.h"
 
+#include <algorithm>
+#include <cstdlib>
 #include <functional>
 #include <map>
 #include <set>
@@ -7,6 +9,7 @@
 #include "manifest/manifest.h"
 #include "sched/job_controller.h"
 #include "sched/schedule_controller.h"
+#include "sched/task_definitions.h"
 #include "service/service_controller.h"
 #include "source/event_source.h"
 
@@ -122,6 +125,63 @@ std::vector<size_t> apply_order(const std::vector<manifest::Validated>& docs,
   return order;
 }
 
+constexpr const char* kTaskDefinitionAnnotation = "ebb/taskDefinition";
+
+// ecosystem.md §3.6: a Service's `spec.taskDefinition` becomes its template, resolved
+// now (ECS pins a revision when a service is updated); the revision used is recorded
+// in the annotation ebb/taskDefinition.
+Result<nlohmann::json> resolve_service(const sched::TaskDefinitions& tds, nlohmann::json doc) {
+  nlohmann::json& spec = doc["spec"];
+  const std::string ref = spec["taskDefinition"].get<std::string>();
+  auto td = tds.resolve(ref);
+  if (!td.ok()) return err(td.error().code, "spec.taskDefinition: " + td.error().message);
+  spec.erase("taskDefinition");
+  spec["template"] = td->first;
+  doc["metadata"]["annotations"][kTaskDefinitionAnnotation] = td->second;
+  return doc;
+}
+
+// A Job annotated ebb/taskDefinition: "family[:rev]" takes what its first container
+// does not say itself (command, args, env entries, workingDir, resources) and the
+// pod's grace period and the Job's deadline from the task definition.
+Result<nlohmann::json> resolve_job(const sched::TaskDefinitions& tds, nlohmann::json doc) {
+  nlohmann::json& ann = doc["metadata"]["annotations"];
+  const std::string ref = ann[kTaskDefinitionAnnotation].get<std::string>();
+  auto td = tds.resolve(ref);
+  if (!td.ok()) return err(td.error().code, "metadata.annotations[ebb/taskDefinition]: " + td.error().message);
+  ann[kTaskDefinitionAnnotation] = td->second;
+  const nlohmann::json& t = td->first;
+  nlohmann::json& pod = doc["spec"]["template"]["spec"];
+  nlohmann::json& c = pod["containers"][0];
+  for (const char* k : {"command", "args", "workingDir", "image"})
+    if (!c.contains(k) && t.contains(k)) c[k] = t[k];
+  if (t.contains("env")) {
+    nlohmann::json env = c.value("env", nlohmann::json::array());
+    for (const auto& e : t["env"]) {
+      const bool set = std::any_of(env.begin(), env.end(), [&](const nlohmann::json& x) { return x.value("name", "") == e.value("name", ""); });
+      if (!set) env.push_back(e);
+    }
+    c["env"] = env;
+  }
+  if (!c.contains("resources") && t.contains("resources")) c["resources"] = {{"limits", t["resources"]}};
+  if (!pod.contains("terminationGracePeriodSeconds") && t.contains("stopTimeoutSeconds"))
+    pod["terminationGracePeriodSeconds"] = t["stopTimeoutSeconds"];
+  if (!doc["spec"].contains("activeDeadlineSeconds") && t.contains("timeoutSeconds"))
+    doc["spec"]["activeDeadlineSeconds"] = t["timeoutSeconds"];
+  return doc;
+}
+
+bool job_uses_task_definition(const nlohmann::json& doc) {
+  auto md = doc.find("metadata");
+  if (md == doc.end() || !md->contains("annotations") || !(*md)["annotations"].is_object()) return false;
+  auto a = (*md)["annotations"].find(kTaskDefinitionAnnotation);
+  if (a == (*md)["annotations"].end() || !a->is_string()) return false;
+  const nlohmann::json* cts = nullptr;
+  if (doc.contains("spec") && doc["spec"].contains("template") && doc["spec"]["template"].contains("spec"))
+    cts = &doc["spec"]["template"]["spec"]["containers"];
+  return cts && cts->is_array() && !cts->empty();
+}
+
 }  // namespace
 
 ApplyOutcome apply_documents(Engine& engine, const Controllers& controllers, const nlohmann::json& body,
@@ -148,9 +208,38 @@ ApplyOutcome apply_documents(Engine& engine, const Controllers& controllers, con
     else if (k == "EventSource" && controllers.sources) continue;
     else if ((k == "Job" || k == "ConfigMap") && controllers.jobs) continue;
     else if ((k == "CronJob" || k == "Schedule") && controllers.schedules) continue;
+    else if (k == "TaskDefinition" && controllers.task_definitions) continue;
     else unsupported.push_back(k + "/" + vs[i].name + ": kind " + k + " cannot be applied yet");
   }
   if (!unsupported.empty()) return fail(Code::Invalid, "validation failed", unsupported);
+  // References to task definitions must resolve, now or through a TaskDefinition of
+  // this same apply (which registers the family's next revision), before anything changes.
+  if (controllers.task_definitions) {
+    std::map<std::string, int64_t> next_rev;  // family → highest revision after this apply
+    for (auto& v : vs)
+      if (v.kind == "TaskDefinition") next_rev[v.name] = controllers.task_definitions->latest_revision(v.name) + 1;
+    std::vector<std::string> bad;
+    for (auto& v : vs) {
+      std::string ref, path;
+      if (v.kind == "Service" && v.doc["spec"].contains("taskDefinition")) {
+        ref = v.doc["spec"]["taskDefinition"].get<std::string>();
+        path = "spec.taskDefinition";
+      } else if (v.kind == "Job" && job_uses_task_definition(v.doc)) {
+        ref = v.doc["metadata"]["annotations"][kTaskDefinitionAnnotation].get<std::string>();
+        path = "metadata.annotations[ebb/taskDefinition]";
+      } else {
+        continue;
+      }
+      const size_t colon = ref.find(':');
+      auto pending = next_rev.find(ref.substr(0, colon));
+      if (pending != next_rev.end() &&
+          (colon == std::string::npos || std::atoll(ref.c_str() + colon + 1) <= pending->second))
+        continue;
+      auto r = controllers.task_definitions->resolve(ref);
+      if (!r.ok()) bad.push_back(v.kind + "/" + v.name + ": " + path + ": " + r.error().message);
+    }
+    if (!bad.empty()) return fail(Code::Invalid, "validation failed", bad);
+  }
 
   for (size_t i : apply_order(vs, specs)) {
     if (!specs[i]) continue;
@@ -190,6 +279,17 @@ ApplyOutcome apply_documents(Engine& engine, const Controllers& controllers, con
   // Then, in document order: ConfigMaps (Jobs read them), then everything else.
   auto apply_one = [&](const manifest::Validated& v) -> Result<std::pair<std::string, Token>> {
     const auto& k = v.kind;
+    if (k == "TaskDefinition") return controllers.task_definitions->apply(v.doc);
+    if (k == "Service" && v.doc["spec"].contains("taskDefinition")) {
+      if (!controllers.task_definitions) return err(Code::Invalid, "spec.taskDefinition: task definitions are not available");
+      EBB_TRY(auto doc, resolve_service(*controllers.task_definitions, v.doc));
+      return controllers.services->apply(doc, out.warnings);
+    }
+    if (k == "Job" && job_uses_task_definition(v.doc)) {
+      if (!controllers.task_definitions) return err(Code::Invalid, "ebb/taskDefinition: task definitions are not available");
+      EBB_TRY(auto doc, resolve_job(*controllers.task_definitions, v.doc));
+      return controllers.jobs->apply(doc, out.warnings);
+    }
     if (k == "Service") return controllers.services->apply(v.doc, out.warnings);
     if (k == "EventSource") return controllers.sources->apply(v.doc, out.warnings);
     if (k == "ConfigMap") return controllers.jobs->apply_config_map(v.doc);
@@ -198,8 +298,12 @@ ApplyOutcome apply_documents(Engine& engine, const Controllers& controllers, con
   };
   for (int pass = 0; pass < 2; ++pass) {
     for (auto& v : vs) {
-      if (v.kind == "Queue" || (v.kind == "ConfigMap") != (pass == 0)) continue;
-      for (auto& w : v.warnings) out.warnings.push_back(v.kind + "/" + v.name + ": " + w);
+      const bool first = v.kind == "ConfigMap" || v.kind == "TaskDefinition";
+      if (v.kind == "Queue" || first != (pass == 0)) continue;
+      const bool from_td = v.kind == "Job" && job_uses_task_definition(v.doc);
+      for (auto& w : v.warnings)
+        if (!from_td || w.find("needs `command`") == std::string::npos)  // the definition gives it
+          out.warnings.push_back(v.kind + "/" + v.name + ": " + w);
       std::string action = "validated";
       if (!dry_run) {
         auto r = apply_one(v);

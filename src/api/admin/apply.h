@@ -20,6 +20,7 @@ class EventSourceController;
 namespace ebb::sched {
 class JobController;
 class ScheduleController;
+class TaskDefinitions;
 }
 
 namespace ebb::admin {
@@ -30,6 +31,7 @@ struct Controllers {
   source::EventSourceController* sources = nullptr;
   sched::JobController* jobs = nullptr;
   sched::ScheduleController* schedules = nullptr;
+  sched::TaskDefinitions* task_definitions = nullptr;
 };
 
 struct ApplyOutcome {

@@ -334,3 +334,29 @@ TEST(TaskTemplate, QuantitiesAccepted) {
 
 }  // namespace
 }  // namespace ebb::manifest
+
+namespace ebb::manifest {
+namespace {
+using testing::errors_of;
+using testing::has_error;
+
+TEST(Service, TaskDefinitionStandsInForTheTemplate) {
+  EXPECT_EQ(errors_of("apiVersion: ebb/v1\nkind: Service\nmetadata: {name: s}\n"
+                      "spec: {taskDefinition: \"daily-report:3\", scaling: {queue: q}}\n"),
+            "");
+  EXPECT_EQ(errors_of("apiVersion: ebb/v1\nkind: Service\nmetadata: {name: s}\n"
+                      "spec: {taskDefinition: daily-report, scaling: {queue: q}}\n"),
+            "");
+  EXPECT_TRUE(has_error("apiVersion: ebb/v1\nkind: Service\nmetadata: {name: s}\n"
+                        "spec: {taskDefinition: r, template: {command: [w]}, scaling: {queue: q}}\n",
+                        "spec: give exactly one of template and taskDefinition"));
+  EXPECT_TRUE(has_error("apiVersion: ebb/v1\nkind: Service\nmetadata: {name: s}\n"
+                        "spec: {taskDefinition: \"r:0\", scaling: {queue: q}}\n",
+                        "spec.taskDefinition: must be FAMILY or FAMILY:REVISION"));
+  EXPECT_TRUE(has_error("apiVersion: ebb/v1\nkind: Service\nmetadata: {name: s}\n"
+                        "spec: {taskDefinition: 3, scaling: {queue: q}}\n",
+                        "spec.taskDefinition: must be a string"));
+}
+
+}  // namespace
+}  // namespace ebb::manifest
