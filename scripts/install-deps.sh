@@ -46,3 +46,15 @@ if [ -f tests/js/package-lock.json ]; then
     (cd tests/js && npm install --no-audit --no-fund)
   fi
 fi
+
+# The dashboard's browser tests: playwright-core (drives Debian's chromium) and uplot,
+# whose built files are vendored under web/ui/vendor (checked by ctest ui_vendor_matches_lock).
+if [ -f web/package-lock.json ]; then
+  stamp=web/node_modules/.package-lock.json
+  if [ -d web/node_modules/playwright-core ] && [ -f "$stamp" ] && [ "$stamp" -nt web/package-lock.json ]; then
+    echo "install-deps: web/node_modules up to date"
+  else
+    echo "install-deps: npm ci in web"
+    (cd web && npm ci --no-audit --no-fund)
+  fi
+fi
