@@ -138,7 +138,7 @@ test('a burst of messages makes the service chart rise', async () => {
   const seen = await until('desired and running above 1 on the chart', () => page.evaluate(() => {
     const c = window.ebbDashboard.charts['service-tasks'];
     return c && c.max[0] >= 3 && c.max[1] >= 2 ? c : null;
-  }), 30000);
+  }), 45000);
   assert.deepEqual(seen.columns, ['t', 'service_desired', 'service_running', 'service_backlog_per_task']);
   assert.ok(seen.points >= 60, `a chart has a point per second: ${seen.points}`);
   // The decisions table shows the autoscaler's reason for the change.
@@ -149,22 +149,24 @@ test('a burst of messages makes the service chart rise', async () => {
 });
 
 test('logs stream into the task page', async () => {
-  const tasks = (await api('GET', 'tasks?owner=service/pool')).items.filter((t) => t.status.state === 'Running');
-  assert.ok(tasks.length >= 1);
-  const id = tasks[0].metadata.name;
-  await page.goto(`${base}/ui/#/tasks/${encodeURIComponent(id)}`);
-  await page.waitForFunction(() => document.getElementById('log') && document.getElementById('log').textContent.includes('ready'));
-  // New work after the page opened must appear without a reload.
+  // Tasks come and go while the pool scales in: follow a running one, and feed the
+  // queue one message at a time until that task prints one (it must then appear on
+  // the page without a reload).
   const marker = `late-${Date.now()}`;
-  for (let i = 0; i < 8; i++) await api('POST', 'queues/work/messages', { body: `${marker}-${i}` });
-  await until('the new lines in the log', async () => {
-    const logs = await Promise.all((await api('GET', 'tasks?owner=service/pool')).items.map((t) =>
-      api('POST', 'logs', { target: `task/${t.metadata.name}` })));
-    // Only expect the lines on screen if this task processed one of them.
-    const mine = logs.flatMap((l) => l.chunks).filter((c) => c.task === id).map((c) => c.data).join('');
-    if (!mine.includes(marker)) return false;
+  let id = null, sent = 0;
+  await until('a marker line streamed into the open task page', async () => {
+    const running = (await api('GET', 'tasks?owner=service/pool')).items.filter((t) => t.status.state === 'Running');
+    if (!running.length) return false;
+    if (!running.some((t) => t.metadata.name === id)) {
+      id = running[0].metadata.name;
+      await page.goto(`${base}/ui/#/tasks/${encodeURIComponent(id)}`);
+      await page.waitForFunction(() => (document.getElementById('log')?.textContent || '').includes('ready'), null, { timeout: 15000 });
+    }
+    await api('POST', 'queues/work/messages', { body: `${marker}-${sent++}` });
+    const logged = (await api('POST', 'logs', { target: `task/${id}` })).chunks.map((c) => c.data).join('');
+    if (!logged.includes(marker)) return false;
     return (await page.locator('#log').textContent()).includes(marker);
-  }, 30000);
+  }, 60000);
   await shot('task-log');
   assert.deepEqual(errors, []);
 });
