@@ -123,31 +123,51 @@
   }
 
   // ---------------------------------------------------------------- lists
-  // A paged table: only PAGE rows exist in the DOM whatever the list's size.
+  // A paged table: only PAGE rows exist in the DOM whatever the list's size. With
+  // opts.fetch(offset, limit, filter) → {items, total} the server pages (queues,
+  // tasks: ?limit&offset&filter); otherwise set(list) pages a list in memory.
   function pagedTable(parent, columns, rowFn, opts = {}) {
     const body = h("tbody");
     const info = h("span", { className: "pageinfo" });
     let items = [];
     let page = 0;
-    const prev = h("button", { type: "button", onclick: () => { page--; draw(); } }, "‹ prev");
-    const next = h("button", { type: "button", onclick: () => { page++; draw(); } }, "next ›");
-    const filter = opts.filter ? h("input", { type: "search", placeholder: opts.filter, oninput: () => { page = 0; draw(); } }) : null;
+    const prev = h("button", { type: "button", className: "prev", onclick: () => { page--; refresh(); } }, "‹ prev");
+    const next = h("button", { type: "button", className: "next", onclick: () => { page++; refresh(); } }, "next ›");
+    const filter = opts.filter ? h("input", { type: "search", placeholder: opts.filter, oninput: () => { page = 0; refresh(); } }) : null;
     const table = h("table", { className: "list" }, h("thead", null, h("tr", null, columns.map((c) => h("th", null, c)))), body);
     parent.appendChild(h("div", { className: "pager" }, filter, prev, next, info));
     parent.appendChild(table);
-    function draw() {
-      const f = filter ? filter.value.trim().toLowerCase() : "";
-      const shown = f ? items.filter((it) => opts.key(it).toLowerCase().includes(f)) : items;
-      const pages = Math.max(1, Math.ceil(shown.length / PAGE));
-      page = Math.min(Math.max(0, page), pages - 1);
+    function show(rows, total) {
+      const pages = Math.max(1, Math.ceil(total / PAGE));
       prev.disabled = page === 0;
       next.disabled = page >= pages - 1;
-      info.textContent = shown.length ? `${page * PAGE + 1}–${Math.min(shown.length, (page + 1) * PAGE)} of ${shown.length}` : "none";
+      info.textContent = total ? `${page * PAGE + 1}–${Math.min(total, page * PAGE + rows.length)} of ${total}` : "none";
+      table.dataset.total = String(total);
       clear(body);
-      for (const it of shown.slice(page * PAGE, (page + 1) * PAGE)) body.appendChild(rowFn(it));
+      for (const it of rows) body.appendChild(rowFn(it));
     }
-    return { set(list) { items = list; draw(); } };
+    async function refresh() {
+      const f = filter ? filter.value.trim() : "";
+      if (opts.fetch) {
+        const r = await opts.fetch(page * PAGE, PAGE, f);
+        if (!r) return;
+        if (page > 0 && page * PAGE >= r.total) { page = Math.max(0, Math.ceil(r.total / PAGE) - 1); return refresh(); }
+        return show(r.items, r.total);
+      }
+      const fl = f.toLowerCase();
+      const shown = fl ? items.filter((it) => opts.key(it).toLowerCase().includes(fl)) : items;
+      page = Math.min(Math.max(0, page), Math.max(0, Math.ceil(shown.length / PAGE) - 1));
+      show(shown.slice(page * PAGE, (page + 1) * PAGE), shown.length);
+    }
+    return { set(list) { items = list; refresh(); }, refresh };
   }
+  // Fetcher for a server-paged list: path gets &limit&offset&filter appended.
+  const serverList = (path) => async (offset, limit, filter) => {
+    const sep = path.includes("?") ? "&" : "?";
+    const r = await api(`${path}${sep}limit=${limit}&offset=${offset}${filter ? "&filter=" + enc(filter) : ""}`);
+    if (r.status !== 200) return null;
+    return { items: r.body.items, total: r.body.metadata ? r.body.metadata.total : r.body.items.length, body: r.body };
+  };
 
   function kv(pairs) {
     return h("dl", { className: "kv" }, pairs.map(([k, v]) => [h("dt", null, k), h("dd", null, v instanceof Node ? v : fmt(v))]));
@@ -184,7 +204,7 @@
         h("td", { className: "num" }, fmt(s.visible)), h("td", { className: "num" }, fmt(s.inFlight)),
         h("td", { className: "num" }, fmt(s.delayed)), h("td", { className: "num" }, `${fmt(s.oldestAgeSeconds)} s`),
         h("td", null, q.spec && q.spec.deadLetter ? link(`#/queues/${enc(q.spec.deadLetter.queue)}`, q.spec.deadLetter.queue) : ""));
-    }, { filter: "filter queues", key: (q) => q.metadata.name });
+    }, { filter: "filter queues", fetch: serverList("queues?sort=visible") });
     main.appendChild(h("h2", null, "Services"));
     const st = pagedTable(main, ["service", "desired", "running", "backlog", "last decision"], (s) => {
       const x = s.status || {};
@@ -194,27 +214,26 @@
     }, { filter: "filter services", key: (s) => s.metadata.name });
 
     every(POLL_MS, async () => {
-      const [qs, ss, sch, cj, al, ts] = await Promise.all([api("queues"), api("services"), api("schedules"),
-        api("cronjobs"), api("alarms"), api("tasks")]);
+      const [qs, ss, sch, cj, al, ts] = await Promise.all([api("queues?limit=1"), api("services"), api("schedules"),
+        api("cronjobs"), api("alarms"), api("tasks?limit=1&filter=")]);
       window.ebbDashboard.polls++;
       if (qs.status !== 200) return setLive(false, qs.error);
       setLive(true, "live");
-      const queues = qs.body.items;
-      const dlqs = queues.filter((q) => (q.status.deadLetterSources || []).length && q.status.visible > 0);
+      const sum = qs.body.summary;
+      const dlqs = sum.deadLetterQueuesWithMessages;
       const services = ss.status === 200 ? ss.body.items : [];
-      const running = ts.status === 200 ? ts.body.items.filter((t) => t.status.state === "Running").length : 0;
+      const running = ts.status === 200 ? ts.body.metadata.total : 0;  // without all=true: unfinished tasks
       const scheds = (sch.status === 200 ? sch.body.items.length : 0) + (cj.status === 200 ? cj.body.items.length : 0);
       const alarms = al.status === 200 ? al.body.items : null;
       const firing = alarms ? alarms.filter((a) => (a.status || {}).state === "ALARM") : [];
       clear(cards).append(
-        card("queues", fmt(queues.length), `${fmt(queues.reduce((n, q) => n + q.status.visible, 0))} messages visible`, "#/queues"),
-        card("dead-letter queues", fmt(dlqs.length), dlqs.length ? `holding messages: ${dlqs.map((q) => q.metadata.name).slice(0, 3).join(", ")}` : "all empty"),
+        card("queues", fmt(sum.queues), `${fmt(sum.visible)} messages visible, ${fmt(sum.inFlight)} in flight`, "#/queues"),
+        card("dead-letter queues", fmt(dlqs.length), dlqs.length ? `holding messages: ${dlqs.slice(0, 3).join(", ")}` : "all empty"),
         card("services", fmt(services.length), `${fmt(services.reduce((n, s) => n + (s.status.running || 0), 0))} tasks running`, "#/services"),
-        card("tasks running", fmt(running), "", "#/tasks"),
+        card("tasks", fmt(running), "not finished", "#/tasks"),
         card("schedules", fmt(scheds), "CronJobs and Schedules", "#/batch"),
         card("alarms", alarms ? fmt(firing.length) : "–", alarms ? `${alarms.length} defined, ${firing.length} in ALARM` : "not available on this server", "#/alarms"));
-      const sorted = queues.slice().sort((a, b) => b.status.visible - a.status.visible || a.metadata.name.localeCompare(b.metadata.name));
-      qt.set(sorted);
+      qt.refresh();
       st.set(services);
       clear(alarmsBox);
       if (firing.length) alarmsBox.appendChild(note(`In ALARM: ${firing.map((a) => a.metadata.name).join(", ")}`, "warn"));
@@ -230,11 +249,8 @@
         ...[s.visible, s.inFlight, s.delayed].map((v) => h("td", { className: "num" }, fmt(v))),
         h("td", { className: "num" }, `${fmt(s.oldestAgeSeconds)} s`),
         h("td", { className: "num" }, fmt(s.sent)), h("td", { className: "num" }, fmt(s.deleted)));
-    }, { filter: "filter queues", key: (q) => q.metadata.name });
-    every(POLL_MS, async () => {
-      const r = await api("queues");
-      if (r.status === 200) t.set(r.body.items);
-    });
+    }, { filter: "filter queues", fetch: serverList("queues?sort=name") });
+    every(POLL_MS, () => t.refresh());
   }
 
   async function queuePage(main, name) {
@@ -355,10 +371,10 @@
       h("tr", { className: e.type === "Warning" ? "warnrow" : "" }, h("td", null, ago(e.timeMs || e.time)),
         h("td", null, e.reason), h("td", null, e.message)));
     main.appendChild(h("h2", null, "Tasks"));
-    const tasks = taskTable(main);
+    const tasks = taskTable(main, `tasks?owner=${enc("service/" + name)}&all=true`);
     every(POLL_MS, async () => {
-      const [r, ev, ts] = await Promise.all([api(`services/${enc(name)}`), api(`services/${enc(name)}/events`),
-        api(`tasks?owner=${enc("service/" + name)}&all=true`)]);
+      const [r, ev] = await Promise.all([api(`services/${enc(name)}`), api(`services/${enc(name)}/events`)]);
+      tasks.refresh();
       if (r.status !== 200) { clear(status).appendChild(note(r.error, "error")); return; }
       const x = r.body.status, sc = r.body.spec.scaling || {};
       clear(status).appendChild(kv([["queue", sc.queue ? link(`#/queues/${enc(sc.queue)}`, sc.queue) : "–"],
@@ -367,14 +383,10 @@
         ["min / max", `${fmt(x.minTasks)} / ${fmt(x.maxTasks)}`], ["paused", x.paused ? "yes" : "no"],
         ["last decision", `${x.lastReason || "–"} ${x.lastScaleTime ? "(" + ago(x.lastScaleTime) + ")" : ""}`]]));
       if (ev.status === 200) decisions.set(ev.body.items.slice().reverse());
-      if (ts.status === 200) tasks.set(sortTasks(ts.body.items));
     });
   }
 
-  const sortTasks = (items) => items.slice().sort((a, b) =>
-    String(b.metadata.creationTimestamp || "").localeCompare(String(a.metadata.creationTimestamp || "")));
-
-  function taskTable(parent) {
+  function taskTable(parent, path) {
     return pagedTable(parent, ["task", "owner", "state", "started", "exit", "cpu s", "peak RSS"], (t) => {
       const s = t.status || {};
       return h("tr", null, h("td", null, link(`#/tasks/${enc(t.metadata.name)}`, t.metadata.name)),
@@ -382,7 +394,7 @@
         h("td", null, ago(s.startedAt)), h("td", null, s.exitCode ?? (s.signal ? `signal ${s.signal}` : "–")),
         h("td", { className: "num" }, fmt(s.cpuSeconds)),
         h("td", { className: "num" }, s.peakRssBytes ? `${(s.peakRssBytes / 1048576).toFixed(1)} MiB` : "–"));
-    }, { filter: "filter by name or owner", key: (t) => `${t.metadata.name} ${(t.spec && t.spec.owner) || ""}` });
+    }, { filter: "filter by name or owner", fetch: serverList(path) });
   }
 
   async function tasksPage(main) {
@@ -391,11 +403,8 @@
     main.appendChild(charts);
     chart(charts, "tasks-running", "Tasks running (all owners)", [
       { name: "tasks_running", label: "running", color: "#d62728", step: true }]);
-    const t = taskTable(main);
-    every(POLL_MS * 2, async () => {
-      const r = await api("tasks?all=true");
-      if (r.status === 200) t.set(sortTasks(r.body.items));
-    });
+    const t = taskTable(main, "tasks?all=true");
+    every(POLL_MS * 2, () => t.refresh());
   }
 
   async function taskPage(main, id) {

@@ -1,5 +1,10 @@
 #include "api/admin/admin_api.h"
 
+#include <algorithm>
+#include <set>
+
+#include "api/admin/list_page.h"
+
 #include <memory>
 
 #include "api/admin/admin_reply.h"
@@ -132,11 +137,47 @@ void AdminApi::handle(const HttpRequest& req, Respond respond) {
 }
 
 void AdminApi::list_queues(const HttpRequest& req, Respond respond) {
+  auto page = parse_list_page(req);
+  if (!page.ok()) return respond(error_reply(page.error()));
   json items = json::array();
   int64_t now = clock_.now_ms();
   std::string base = url_base(req);
-  for (auto& st : engine_.stats()) items.push_back(queue_object(engine_, st, base, now));
-  respond(json_reply(200, {{"apiVersion", "ebb/v1"}, {"kind", "List"}, {"items", items}}));
+  auto all = engine_.stats();
+  if (!page->paged && page->filter.empty() && page->sort.empty()) {
+    for (auto& st : all) items.push_back(queue_object(engine_, st, base, now));
+    return respond(json_reply(200, {{"apiVersion", "ebb/v1"}, {"kind", "List"}, {"items", items}}));
+  }
+  // Paged (docs/api.md "Paging"): objects are built for the page only; the summary
+  // covers every queue (the dashboard's overview cards).
+  int64_t visible = 0, inflight = 0, oldest = 0;
+  std::set<std::string> dlqs;
+  for (auto& st : all) {
+    visible += st.visible;
+    inflight += st.inflight;
+    if (st.oldest_sent_ms) oldest = std::max(oldest, now - st.oldest_sent_ms);
+    if (!st.dlq.empty()) dlqs.insert(st.dlq);
+  }
+  json dlq_busy = json::array();
+  for (auto& st : all)
+    if (dlqs.count(st.name) && st.visible > 0 && dlq_busy.size() < 20) dlq_busy.push_back(st.name);
+  std::vector<const QueueStats*> shown;
+  for (auto& st : all)
+    if (page->filter.empty() || st.name.find(page->filter) != std::string::npos) shown.push_back(&st);
+  auto age = [now](const QueueStats* s) { return s->oldest_sent_ms ? now - s->oldest_sent_ms : int64_t{0}; };
+  if (page->sort == "visible")
+    std::stable_sort(shown.begin(), shown.end(), [](auto* a, auto* b) { return a->visible > b->visible; });
+  else if (page->sort == "age")
+    std::stable_sort(shown.begin(), shown.end(), [&](auto* a, auto* b) { return age(a) > age(b); });
+  else if (page->sort == "name")
+    std::stable_sort(shown.begin(), shown.end(), [](auto* a, auto* b) { return a->name < b->name; });
+  size_t end = page->paged ? std::min(shown.size(), page->offset + page->limit) : shown.size();
+  for (size_t i = page->offset; i < end; ++i) items.push_back(queue_object(engine_, *shown[i], base, now));
+  respond(json_reply(200, {{"apiVersion", "ebb/v1"},
+                           {"kind", "List"},
+                           {"metadata", {{"total", shown.size()}, {"offset", page->offset}}},
+                           {"summary", {{"queues", all.size()}, {"visible", visible}, {"inFlight", inflight},
+                                        {"oldestAgeSeconds", oldest / 1000}, {"deadLetterQueuesWithMessages", dlq_busy}}},
+                           {"items", items}}));
 }
 
 void AdminApi::get_queue(const HttpRequest& req, const std::string& name, Respond respond) {

@@ -9,6 +9,7 @@
 
 #include "api/admin/admin_api.h"
 #include "api/admin/admin_reply.h"
+#include "api/admin/list_page.h"
 #include "api/http/query_string.h"
 #include "sched/job_controller.h"
 #include "sched/schedule_controller.h"
@@ -23,6 +24,37 @@ using http::HttpRequest;
 using http::HttpResponse;
 using http::Respond;
 using nlohmann::json;
+
+// ?limit&offset&filter (docs/api.md "Paging"): newest first, `filter` matches the
+// task id or its owner; without them the list is returned whole, as before.
+HttpResponse page_tasks(const HttpRequest& req, json list) {
+  auto page = parse_list_page(req);
+  if (!page.ok()) return error_reply(page.error());
+  if (!page->paged && page->filter.empty()) return json_reply(200, list);
+  auto text = [](const json& obj, const char* section, const char* key) {
+    auto s = obj.find(section);
+    if (s == obj.end() || !s->is_object()) return std::string();
+    auto v = s->find(key);
+    return v != s->end() && v->is_string() ? v->get<std::string>() : std::string();
+  };
+  std::vector<json*> shown;
+  for (auto& t : list["items"]) {
+    std::string name = text(t, "metadata", "name");
+    std::string owner = text(t, "spec", "owner");
+    if (page->filter.empty() || name.find(page->filter) != std::string::npos ||
+        owner.find(page->filter) != std::string::npos)
+      shown.push_back(&t);
+  }
+  auto created = [&](const json* t) { return text(*t, "metadata", "creationTimestamp"); };
+  std::stable_sort(shown.begin(), shown.end(), [&](auto* a, auto* b) { return created(a) > created(b); });
+  json items = json::array();
+  size_t end = page->paged ? std::min(shown.size(), page->offset + page->limit) : shown.size();
+  for (size_t i = page->offset; i < end; ++i) items.push_back(std::move(*shown[i]));
+  return json_reply(200, {{"apiVersion", "ebb/v1"},
+                          {"kind", "List"},
+                          {"metadata", {{"total", shown.size()}, {"offset", page->offset}}},
+                          {"items", std::move(items)}});
+}
 
 constexpr size_t kMaxLogAnswer = 1 << 20;  // bytes of log text per answer
 
@@ -159,7 +191,7 @@ bool AdminApi::handle_workloads(const std::vector<std::string>& s, const HttpReq
       json list = svc->list_tasks(owner, all);
       if (owner.empty() && jobs)
         for (auto& t : jobs->list_tasks("", all)["items"]) list["items"].push_back(t);
-      return out(json_reply(200, list)), true;
+      return out(page_tasks(req, std::move(list))), true;
     }
     if (s.size() == 2) {
       auto t = svc->get_task(s[1]);
