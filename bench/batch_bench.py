@@ -34,13 +34,48 @@ from services_bench import machine, pct  # noqa: E402
 BEGIN, END = "<!-- bench-batch:begin -->", "<!-- bench-batch:end -->"
 
 
-def throughput(api, run):
+def cpu_ms(pids):
+    """User+system CPU milliseconds used so far by these processes (load-independent)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) * 1000 // tick
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
+def launcher_pids(data_dir):
+    """The ebb-launcher serving this data dir (ebbd starts it with --run-dir DATA/run)."""
+    out = []
+    for p in os.listdir("/proc"):
+        if p.isdigit():
+            try:
+                with open(f"/proc/{p}/cmdline", "rb") as f:
+                    argv = f.read().split(b"\0")
+                if argv[0].endswith(b"ebb-launcher") and any(a.startswith(data_dir.encode()) for a in argv):
+                    out.append(int(p))
+            except OSError:
+                pass
+    return out
+
+
+CPU = []  # (ebbd ms, launcher ms) per 1,000 completions
+
+
+def throughput(api, run, ebbd_pid=None, launchers=()):
     name = f"bulk-{run}"
+    c0 = (cpu_ms([ebbd_pid]), cpu_ms(launchers)) if ebbd_pid else None
     t0 = time.monotonic()
     api.apply(job_doc(name, ["/bin/true"], completions=1000, parallelism=10, backoff=100))
     st = wait_for(lambda: (lambda s: s if condition(s, "Complete") or condition(s, "Failed") else None)(
         api.ok("GET", f"/jobs/{name}")["status"]), 120, 0.05)
     dt = time.monotonic() - t0
+    if c0:
+        CPU.append((cpu_ms([ebbd_pid]) - c0[0], cpu_ms(launchers) - c0[1]))
     ok = bool(st) and condition(st, "Complete") and st.get("succeeded") == 1000
     api.ok("DELETE", f"/jobs/{name}")
     return 1000 / dt if ok else None
@@ -79,7 +114,12 @@ def main():
     e = harness.Ebbd(os.path.abspath(args.ebbd), os.path.join(tmp, "data"), tmp)
     try:
         api = Api(e.start())
-        rates = [r for r in (throughput(api, i) for i in range(args.runs)) if r]
+        lp = launcher_pids(os.path.join(tmp, "data"))
+        load0 = os.getloadavg()[0]
+        rates = [r for r in (throughput(api, i, e.proc.pid, lp) for i in range(args.runs)) if r]
+        load1 = os.getloadavg()[0]
+        print(f"rates {[round(r) for r in rates]}/s; CPU ms per run (ebbd, launcher) {CPU}; "
+              f"load average {load0:.1f} → {load1:.1f}", file=sys.stderr)
         late = lateness(api, tmp, args.slots)
     finally:
         e.stop(grace_s=60)

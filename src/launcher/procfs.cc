@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <sstream>
@@ -76,6 +77,29 @@ void kill_orphans(const std::set<int>& keep, const std::set<int>& live_leaders) 
     auto [a, b] = children.equal_range(pid);
     for (auto it = a; it != b; ++it) stack.push_back(it->second);
   }
+}
+
+std::optional<std::vector<int>> own_children() {
+  DIR* d = ::opendir("/proc/self/task");
+  if (!d) return std::nullopt;
+  std::vector<int> out;
+  bool any = false;
+  while (dirent* e = ::readdir(d)) {
+    if (e->d_name[0] == '.') continue;
+    const std::string path = std::string("/proc/self/task/") + e->d_name + "/children";
+    FILE* f = std::fopen(path.c_str(), "re");
+    if (!f) {
+      ::closedir(d);
+      return std::nullopt;
+    }
+    any = true;
+    int pid;
+    while (std::fscanf(f, "%d", &pid) == 1) out.push_back(pid);
+    std::fclose(f);
+  }
+  ::closedir(d);
+  if (!any) return std::nullopt;
+  return out;
 }
 
 int64_t mono_ms() {

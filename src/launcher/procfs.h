@@ -3,6 +3,7 @@
 // "process group plus every descendant found by a procfs walk"), and the two clocks.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <set>
 #include <vector>
 
@@ -30,6 +31,10 @@ void signal_session(int leader, int sig, uint64_t min_start_ticks = 0);
 // double-forked escapees end up here) that are not in `keep` and whose session or
 // group is not one of `live_leaders`.
 void kill_orphans(const std::set<int>& keep, const std::set<int>& live_leaders);
+
+// This process's children (of every thread), from /proc/self/task/*/children;
+// nullopt when the kernel does not offer that file (CONFIG_PROC_CHILDREN).
+std::optional<std::vector<int>> own_children();
 
 // Milliseconds: CLOCK_MONOTONIC for timers, CLOCK_REALTIME for reported instants.
 int64_t mono_ms();
