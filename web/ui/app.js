@@ -95,13 +95,14 @@
   function chart(parent, id, title, defs, labels, range = "10m") {
     const box = h("div", { className: "chart", dataset: { chart: id } }, h("h3", null, title));
     parent.appendChild(box);
-    const width = Math.max(320, Math.min(parent.clientWidth || 600, 620) - 16);
+    // Three charts to a row on a wide screen, one on a narrow one.
+    const width = Math.max(340, Math.min(Math.floor((parent.clientWidth || 1200) / 3) - 30, 620));
     const series = [{}];
     for (const d of defs)
-      series.push({ label: d.label, stroke: d.color, width: 2, scale: d.axis || "y",
+      series.push({ label: d.label, stroke: d.color, width: 2, scale: d.axis || "y", dash: d.dash,
                     paths: d.step ? uPlot.paths.stepped({ align: 1 }) : undefined,
                     value: (u, v) => v === null || v === undefined ? "–" : fmt(v) });
-    const axes = [{}, { scale: "y", size: 50 }];
+    const axes = [{ space: 90 }, { scale: "y", size: 50 }];
     if (defs.some((d) => d.axis === "y2")) axes.push({ scale: "y2", side: 1, grid: { show: false }, size: 50 });
     const empty = [[], ...defs.map(() => [])];
     const u = new uPlot({ width, height: 200, series, axes,
@@ -190,7 +191,7 @@
       { name: "queue_visible", label: "visible", color: "#1f77b4" },
       { name: "queue_in_flight", label: "in flight", color: "#ff7f0e" }]);
     chart(charts, "overview-tasks", "Tasks (all services)", [
-      { name: "service_desired", label: "desired", color: "#2ca02c", step: true },
+      { name: "service_desired", label: "desired", color: "#2ca02c", step: true, dash: [6, 4] },
       { name: "service_running", label: "running", color: "#d62728", step: true }]);
     chart(charts, "overview-rate", "Throughput per second", [
       { name: "queue_sent_per_second", label: "sent", color: "#9467bd" },
@@ -361,7 +362,7 @@
     const charts = h("div", { className: "charts" });
     main.appendChild(charts);
     chart(charts, "service-tasks", "Tasks: desired vs running", [
-      { name: "service_desired", label: "desired", color: "#2ca02c", step: true },
+      { name: "service_desired", label: "desired", color: "#2ca02c", step: true, dash: [6, 4] },
       { name: "service_running", label: "running", color: "#d62728", step: true },
       { name: "service_backlog_per_task", label: "backlog per task", color: "#7f7f7f", axis: "y2" }], { service: name });
     chart(charts, "service-backlog", "Backlog", [
