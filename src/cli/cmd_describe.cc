@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "cli/alarm_view.h"
 #include "cli/batch_view.h"
 #include "cli/detail_page.h"
 #include "cli/eventsource_view.h"
@@ -102,6 +103,7 @@ int run_describe(ApiClient& api, const DescribeOptions& o) {
     else if (tn->type == "cronjobs") page = describe_cronjob(api, *obj);
     else if (tn->type == "schedules") page = describe_schedule(api, *obj);
     else if (tn->type == "taskdefinitions") std::fputs(to_yaml(*obj).c_str(), stdout);
+    else if (tn->type == "alarms") describe_alarm(*obj);
     else describe_queue(*obj);
     if (page != kExitOk) exit = page;
     if (page == kExitUnreachable) return exit;

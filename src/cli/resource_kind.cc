@@ -1,5 +1,6 @@
 #include "cli/resource_kind.h"
 
+#include "cli/alarm_view.h"
 #include "cli/batch_view.h"
 #include "cli/eventsource_view.h"
 #include "cli/service_view.h"
@@ -56,6 +57,13 @@ const ResourceKind& resource_kind(const std::string& type) {
       {"IMAGE", "REVISIONS"},
       {"AGE"},
       taskdefinition_row};
+  static const ResourceKind kAlarms{
+      "alarms", "alarm", "/api/v1/alarms",
+      {"NAME", "STATE", "CONDITION", "LAST-CHANGE", "AGE"},
+      {"EVALUATION", "ACTIONS"},
+      {"LAST-CHANGE", "AGE"},
+      alarm_row};
+  if (type == "alarms") return kAlarms;
   if (type == "taskdefinitions") return kTaskDefinitions;
   if (type == "services") return kServices;
   if (type == "schedules") return kSchedules;

@@ -5,7 +5,7 @@ namespace ebb::cli {
 
 const char* const kSupportedTypes =
     "queues (q), services (svc), tasks, eventsources (es), schedules (sched), cronjobs (cj), jobs, "
-    "taskdefinitions (td)";
+    "taskdefinitions (td), alarms";
 
 Outcome<TypeAndNames> resolve_type(const std::string& type_arg, const std::vector<std::string>& names) {
   TypeAndNames out;
@@ -29,6 +29,7 @@ Outcome<TypeAndNames> resolve_type(const std::string& type_arg, const std::vecto
       {"cronjobs", "cronjobs"}, {"cronjob", "cronjobs"}, {"cj", "cronjobs"},
       {"jobs", "jobs"},       {"job", "jobs"},
       {"taskdefinitions", "taskdefinitions"}, {"taskdefinition", "taskdefinitions"}, {"td", "taskdefinitions"},
+      {"alarms", "alarms"},   {"alarm", "alarms"},
   };
   for (const Alias& a : kAliases) {
     if (word == a.word) {
@@ -37,7 +38,7 @@ Outcome<TypeAndNames> resolve_type(const std::string& type_arg, const std::vecto
     }
   }
   // Types ecosystem.md §3.2 lists that this ebb does not serve yet.
-  for (const char* later : {"alarms", "alarm", "secrets", "secret"}) {
+  for (const char* later : {"secrets", "secret"}) {
     if (word == later) return usage_error("resource type \"" + word + "\" is not supported yet", std::string("supported: ") + kSupportedTypes);
   }
   return usage_error("unknown resource type \"" + word + "\"", std::string("supported: ") + kSupportedTypes);

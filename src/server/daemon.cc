@@ -17,6 +17,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
+#include "alarm/alarm_controller.h"
 #include "api/admin/admin_api.h"
 #include "api/http/http_server.h"
 #include "api/sqs/sqs_api.h"
@@ -34,6 +35,7 @@
 #include "server/ticker.h"
 #include "server/http_metrics.h"
 #include "server/log_fields.h"
+#include "server/metrics_page.h"
 #include "server/paths.h"
 #include "server/router.h"
 #include "server/series_sampler.h"
@@ -142,6 +144,23 @@ class Shutdown {
 
 }  // namespace
 
+// Alarms read webhook secrets from <data dir>/secrets/ or ebbd's environment, and
+// their log action writes ebbd's log.
+static alarm::AlarmControllerConfig alarm_config(const std::string& data_dir) {
+  alarm::AlarmControllerConfig c;
+  c.data_dir = data_dir;
+  c.getenv = [](const std::string& k) -> std::optional<std::string> {
+    const char* v = std::getenv(k.c_str());
+    return v ? std::optional<std::string>(v) : std::nullopt;
+  };
+  c.log = [](const std::string& level, const std::string& msg, const nlohmann::json& f) {
+    auto lvl = level == "error" ? spdlog::level::err : level == "info" ? spdlog::level::info : spdlog::level::warn;
+    logf::log(lvl, msg, {{"alarm", f.value("alarm", "")}, {"state", f.value("state", "")},
+                         {"previous_state", f.value("previous_state", "")}, {"reason", f.value("reason", "")}});
+  };
+  return c;
+}
+
 int run_daemon(const DaemonConfig& cfg) {
   if (auto st = ensure_private_dir(cfg.data_dir); !st.ok()) {
     logf::error("cannot prepare the data directory", {{"error", st.error().message}});
@@ -216,6 +235,8 @@ int run_daemon(const DaemonConfig& cfg) {
   router_parts.activity = &activity;
   router_parts.store = &observed;
   router_parts.db_path = db_path;
+  const alarm::AlarmController* alarms_for_metrics = nullptr;  // set below, before serving
+  router_parts.alarms = &alarms_for_metrics;
   admin.set_activity(&activity);
   obs::SeriesStore series;  // the dashboard's charts (docs/dashboard.md)
   admin.set_series(&series);
@@ -263,6 +284,12 @@ int run_daemon(const DaemonConfig& cfg) {
   sched::TaskDefinitions task_definitions(clock, committer);
   schedules.set_task_definitions([&task_definitions](const std::string& ref) { return task_definitions.resolve(ref); });
   source::EventSourceController sources(clock, engine, committer, source::SourceConfig{cfg.region});
+  alarm::AlarmController alarms(clock, committer, engine, &jobs, alarm::make_curl_sender(), alarm_config(cfg.data_dir));
+  alarms.set_scrape([&] {
+    MetricsSources src{engine, metrics, &services, &activity, &observed, db_path};
+    src.alarms = &alarms;
+    return render_metrics(src, clock.now_ms());
+  });
   try {
     auto records = store->load_records();
     activity.load(records);
@@ -271,6 +298,7 @@ int run_daemon(const DaemonConfig& cfg) {
     jobs.load(records);
     schedules.load(records);
     task_definitions.load(records);
+    alarms.load(records);
   } catch (const std::exception& e) {
     logf::error("cannot load services and event sources", {{"path", db_path}, {"error", e.what()}});
     committer.stop();
@@ -306,7 +334,8 @@ int run_daemon(const DaemonConfig& cfg) {
   logf::info("task runtime", {{"runtime", caps.runtime}, {"cgroup", caps.cgroup}, {"memory_limit", caps.memory_limit},
                               {"pids_limit", caps.pids_limit}, {"cpu_limit", caps.cpu_limit}});
   for (auto& note : caps.notes) logf::warn("task runtime limit", {{"note", note}});
-  admin.set_controllers(admin::Controllers{&services, &sources, &jobs, &schedules, &task_definitions});
+  admin.set_controllers(admin::Controllers{&services, &sources, &jobs, &schedules, &task_definitions, &alarms});
+  alarms_for_metrics = &alarms;
   services_for_metrics = &services;
   engine.on_counts_changed([&services] { services.notify_counts_changed(); });
 
@@ -322,6 +351,10 @@ int run_daemon(const DaemonConfig& cfg) {
   Ticker schedule_ticker(
       ioc, [&schedules] { return schedules.tick(); },
       [&schedules](std::function<void()> f) { schedules.on_wakeup(std::move(f)); }, std::chrono::seconds(1));
+  Ticker alarm_ticker(
+      ioc, [&alarms] { return alarms.tick(); },
+      [&alarms](std::function<void()> f) { alarms.on_wakeup(std::move(f)); }, std::chrono::seconds(10));
+  alarm_ticker.start();
   SeriesSampler sampler(clock, series);
   sampler.set_sources(&engine, &services_for_metrics, &activity);
   Ticker series_ticker(
@@ -335,6 +368,7 @@ int run_daemon(const DaemonConfig& cfg) {
       ioc, server, engine,
       [&] {
         series_ticker.stop();
+        alarm_ticker.stop();
         engine_ticker.stop();
         service_ticker.stop();
         job_ticker.stop();
@@ -356,6 +390,7 @@ int run_daemon(const DaemonConfig& cfg) {
   for (auto& t : threads) t.join();
 
   engine.on_counts_changed({});
+  alarms.stop();
   sources.stop();
   // Tasks get SIGTERM and their stop timeout; their exits are recorded before the
   // store closes. Without --stop-tasks-on-exit they keep running for the next ebbd.

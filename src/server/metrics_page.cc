@@ -23,6 +23,7 @@ std::string render_metrics(const MetricsSources& src, int64_t now_ms) {
   if (src.services) render_service_metrics(out, src.services->metrics());
   if (src.activity) src.activity->render(out, now_ms);
   src.http.render(out);
+  if (src.alarms) src.alarms->render_metrics(out);
   if (src.store) {
     family(out, "ebb_store_commit_duration_seconds", "histogram",
            "Store commit and sync time of one group commit (reliability.md §2.1).");

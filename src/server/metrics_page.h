@@ -3,6 +3,7 @@
 #pragma once
 #include <string>
 
+#include "alarm/alarm_controller.h"
 #include "obs/activity.h"
 #include "obs/observed_store.h"
 #include "queue/engine.h"
@@ -18,6 +19,7 @@ struct MetricsSources {
   const obs::Activity* activity = nullptr;               // tasks, Jobs, schedules, cost
   const obs::ObservedStore* store = nullptr;             // commit latency
   std::string db_path;                                   // ebb_store_size_bytes ("" = not shown)
+  const alarm::AlarmController* alarms = nullptr;        // ebb_alarm_* and ebb_webhook_* families
 };
 
 std::string render_metrics(const MetricsSources& src, int64_t now_ms);

@@ -53,6 +53,7 @@ void Router::handle(HttpRequest req, Respond respond) {
   }
   if (path == "/metrics") {
     MetricsSources src{p_.engine, p_.metrics, p_.services ? *p_.services : nullptr, p_.activity, p_.store, p_.db_path};
+    src.alarms = p_.alarms ? *p_.alarms : nullptr;
     HttpResponse r = HttpResponse::text(200, render_metrics(src, p_.clock.now_ms()));
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
     return done(with_route(std::move(r), "other", "metrics"));

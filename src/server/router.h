@@ -28,6 +28,7 @@ struct RouterParts {
   const obs::Activity* activity = nullptr;     // task/Job/schedule/cost families
   const obs::ObservedStore* store = nullptr;   // store commit latency
   std::string db_path;                         // ebb_store_size_bytes
+  const alarm::AlarmController* const* alarms = nullptr;  // set once alarms run
 };
 
 class Router {

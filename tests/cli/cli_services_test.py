@@ -577,7 +577,7 @@ def test_exit_codes():
     rc, out, err = ebb("get", "widgets")
     expect(rc == 2 and 'unknown resource type "widgets"' in err, "unknown type", err)
     expect("services (svc)" in err and "eventsources (es)" in err and "tasks" in err, "supported types listed", err)
-    rc, out, err = ebb("get", "alarms")
+    rc, out, err = ebb("get", "secrets")
     expect(rc == 2 and "not supported yet" in err, "later type", err)
     rc, out, err = ebb("get", "svc", "--frobnicate")
     expect(rc == 2, "unknown flag", err)

@@ -132,6 +132,7 @@ void AdminApi::handle(const HttpRequest& req, Respond respond) {
     if (m != "GET") return tagged("series")(method_not_allowed());
     return series(req, tagged("series"));
   }
+  if (handle_alarms(s, req, respond)) return;
   if (handle_workloads(s, req, respond)) return;
   tagged("other")(error_reply(Code::NotFound, "no such resource: " + req.path));
 }

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "alarm/alarm_controller.h"
 #include "manifest/manifest.h"
 #include "sched/job_controller.h"
 #include "sched/schedule_controller.h"
@@ -209,6 +210,7 @@ ApplyOutcome apply_documents(Engine& engine, const Controllers& controllers, con
     else if ((k == "Job" || k == "ConfigMap") && controllers.jobs) continue;
     else if ((k == "CronJob" || k == "Schedule") && controllers.schedules) continue;
     else if (k == "TaskDefinition" && controllers.task_definitions) continue;
+    else if (k == "Alarm" && controllers.alarms) continue;
     else unsupported.push_back(k + "/" + vs[i].name + ": kind " + k + " cannot be applied yet");
   }
   if (!unsupported.empty()) return fail(Code::Invalid, "validation failed", unsupported);
@@ -280,6 +282,7 @@ ApplyOutcome apply_documents(Engine& engine, const Controllers& controllers, con
   auto apply_one = [&](const manifest::Validated& v) -> Result<std::pair<std::string, Token>> {
     const auto& k = v.kind;
     if (k == "TaskDefinition") return controllers.task_definitions->apply(v.doc);
+    if (k == "Alarm") return controllers.alarms->apply(v.doc, out.warnings);
     if (k == "Service" && v.doc["spec"].contains("taskDefinition")) {
       if (!controllers.task_definitions) return err(Code::Invalid, "spec.taskDefinition: task definitions are not available");
       EBB_TRY(auto doc, resolve_service(*controllers.task_definitions, v.doc));

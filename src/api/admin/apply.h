@@ -23,6 +23,10 @@ class ScheduleController;
 class TaskDefinitions;
 }
 
+namespace ebb::alarm {
+class AlarmController;
+}
+
 namespace ebb::admin {
 
 // Controllers of the kinds beyond Queue; null = the kind cannot be applied here.
@@ -32,6 +36,7 @@ struct Controllers {
   sched::JobController* jobs = nullptr;
   sched::ScheduleController* schedules = nullptr;
   sched::TaskDefinitions* task_definitions = nullptr;
+  alarm::AlarmController* alarms = nullptr;
 };
 
 struct ApplyOutcome {
