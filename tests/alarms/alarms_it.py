@@ -114,6 +114,9 @@ def main():
                                "webhook": {"url": hook.url, "secretRef": {"name": "ebb-webhook-signing-key"},
                                            "timeoutSeconds": 5}},
                               {"queue": {"name": "alerts"}},
+                              {"task": {"command": ["/bin/sh", "-c",
+                                                    'printf "%s %s" "$EBB_ALARM_NAME" "$EBB_ALARM_STATE" > "$OUT"'],
+                                        "env": [{"name": "OUT", "value": os.path.join(tmp, "task-ran")}]}},
                               {"log": {"level": "warning"}}]}}
         # A reference to a missing secret is refused before anything changes.
         bad = json.loads(json.dumps(alarm))
@@ -195,6 +198,15 @@ def main():
             check(m[0].get("MessageAttributes", {}).get("ebb.alarmState", {}).get("StringValue") == "ALARM",
                   "…and the ebb.alarmState attribute")
 
+        ran = wait_for(lambda: os.path.exists(os.path.join(tmp, "task-ran")), 15, 0.2)
+        check(bool(ran), "the task action ran a task")
+        if ran:
+            with open(os.path.join(tmp, "task-ran")) as f:
+                text = f.read()
+            check(text == "work-dlq-not-empty ALARM", f"…with EBB_ALARM_NAME and EBB_ALARM_STATE ({text!r})")
+        jobs = [j["metadata"]["name"] for j in api.ok("GET", "/jobs")["items"]]
+        check(any(j.startswith("work-dlq-not-empty-alarm-") for j in jobs), f"…as a Job owned by the alarm ({jobs})")
+
         rc, out, err = ebb_cli(ebb, endpoint, "get", "alarms")
         check(rc == 0 and "work-dlq-not-empty" in out and "ALARM" in out, f"ebb get alarms:\n{out}{err}")
         rc, out, err = ebb_cli(ebb, endpoint, "describe", "alarm/work-dlq-not-empty")
@@ -203,6 +215,13 @@ def main():
         check('ebb_alarm_state{alarm="work-dlq-not-empty",state="ALARM"} 1' in page, "/metrics: ebb_alarm_state ALARM 1")
         check('ebb_webhook_deliveries_total{alarm="work-dlq-not-empty",result="failure"} 1' in page,
               "/metrics: one failed webhook attempt counted")
+        if shutil.which("promtool"):
+            r = subprocess.run(["promtool", "check", "metrics"], input=page, capture_output=True, text=True, timeout=30)
+            problems = [l for l in (r.stdout + r.stderr).splitlines() if "alarm" in l or "webhook" in l]
+            check(not problems, f"promtool check metrics: nothing about the alarm families {problems}")
+        examples = os.path.join(HERE, "..", "..", "examples", "alarms")
+        rc, out, err = ebb_cli(ebb, endpoint, "apply", "-f", examples, "--dry-run=client")
+        check(rc == 0 and out.count("valid") == 5, f"examples/alarms validate: {out}{err}")
 
         # Fixed: the DLQ is drained, the alarm recovers and says so.
         dlq_url = sqs.get_queue_url(QueueName="work-dlq")["QueueUrl"]
