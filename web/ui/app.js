@@ -517,18 +517,24 @@
     every(POLL_MS, async () => {
       const r = await api("alarms");
       clear(box);
-      if (r.status === 404) return box.appendChild(note("Alarms are not available on this server (no /api/v1/alarms)."));
+      if (r.status === 404 || r.status === 503) return box.appendChild(note("Alarms are not available on this server."));
       if (r.status !== 200) return box.appendChild(note(r.error, "error"));
       if (!r.body.items.length) return box.appendChild(note("No alarms defined. Apply a kind: Alarm manifest (docs/alarms.md)."));
       for (const a of r.body.items.slice(0, PAGE)) {
-        const s = a.status || {};
-        const hist = s.history || s.stateHistory || [];
-        box.appendChild(h("section", { className: `alarm ${s.state || ""}` },
+        const s = a.status || {}, sp = a.spec || {};
+        const hist = s.history || [];  // newest first
+        const labels = Object.entries(sp.labels || {}).map(([k, v]) => `${k}=${v}`).join(",");
+        box.appendChild(h("section", { className: `alarm ${s.state || ""}`, dataset: { alarm: a.metadata.name } },
           h("h2", null, a.metadata.name, " ", h("span", { className: `badge ${s.state || ""}` }, s.state || "–")),
-          kv([["metric", (a.spec && (a.spec.metric || a.spec.metricName)) || "–"], ["reason", s.stateReason || s.reason || "–"],
-              ["since", ago(s.stateUpdatedTimestamp || s.lastTransitionTime || s.since)]]),
-          hist.length ? h("ul", { className: "events" }, hist.slice(-20).reverse().map((x) =>
-            h("li", null, `${ago(x.time || x.timestamp || x.timeMs)} · ${x.from || x.oldState || "?"} → ${x.to || x.newState || x.state || "?"}: ${x.reason || ""}`))) : null));
+          kv([["condition", `${sp.statistic || ""} of ${sp.metric || "?"}${labels ? "{" + labels + "}" : ""} ${sp.comparison || ""} ${sp.threshold ?? ""} ` +
+                            `(${sp.evaluationPeriods || 1} × ${sp.periodSeconds || "?"} s)`],
+              ["description", sp.description || "–"], ["reason", s.stateReason || "–"],
+              ["since", `${s.stateTransitionTime || "–"} (${ago(s.stateTransitionTime)})`],
+              ["pending notifications", (s.pendingNotifications || []).length]]),
+          h("h3", null, "History"),
+          hist.length ? h("ul", { className: "events history" }, hist.slice(0, 20).map((x) =>
+            h("li", null, `${x.time || ""} (${ago(x.time)}) · ${x.summary || x.type || ""}${x.reason ? ": " + x.reason : ""}`))) :
+            note("no state changes yet")));
       }
       if (r.body.items.length > PAGE) box.appendChild(note(`${r.body.items.length - PAGE} more not shown`));
     });
