@@ -579,7 +579,10 @@ MonoTime AlarmController::tick() {
       std::vector<Observation> obs;
       for (ConditionSampler& s : o.samplers) obs.push_back(s.observe(samples));
       for (const Transition& t : o.ev->observe(now, obs)) im.record_transition(o, t);
-      o.next_sample_ms = now + o.spec.sample_interval_ms();
+      // On multiples of the interval: alarms with the same interval share one scrape,
+      // whenever each was applied.
+      const int64_t iv = o.spec.sample_interval_ms();
+      o.next_sample_ms = (now / iv + 1) * iv;
     }
     wake = std::min(wake, o.next_sample_ms);
     for (size_t i = 0; i < o.outbox.size(); ++i) {
