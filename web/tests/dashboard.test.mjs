@@ -241,7 +241,11 @@ test('alarms and cost pages degrade or render, and the overview screenshot is ta
   await page.goto(`${base}/ui/#/alarms`);
   await until('alarms page content', async () => (await page.locator('main section.alarm').count()) === 1, 10000);
   await page.goto(`${base}/ui/#/cost`);
-  await until('cost page content', async () => (await page.locator('main dl, main .note').count()) > 0, 10000);
+  // The pool's tasks have run: the page prices them (Fargate and always-on) per owner.
+  await until('cost cards and the pool row', async () =>
+    /^\$\d/.test(await page.locator('.card .value').first().textContent()) &&
+    (await page.locator('main table.list td').first().textContent()) === 'Service/pool', 10000);
+  await shot('cost');
   await page.goto(`${base}/ui/#/`);
   await page.waitForFunction(() => window.ebbDashboard.charts['overview-tasks']);
   await sleep(500);

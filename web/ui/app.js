@@ -547,25 +547,33 @@
     main.appendChild(h("p", null, "Since ", sel));
     const box = h("div");
     main.appendChild(box);
-    const show = (obj, depth = 0) => {
-      if (obj === null || typeof obj !== "object") return h("span", null, fmt(obj));
-      if (Array.isArray(obj)) {
-        if (!obj.length) return h("span", null, "–");
-        if (typeof obj[0] === "object" && obj[0] !== null) {
-          const cols = [...new Set(obj.slice(0, PAGE).flatMap((o) => Object.keys(o).filter((k) => typeof o[k] !== "object" || o[k] === null)))];
-          return h("table", { className: "list" }, h("thead", null, h("tr", null, cols.map((c) => h("th", null, c)))),
-            h("tbody", null, obj.slice(0, PAGE).map((o) => h("tr", null, cols.map((c) => h("td", null, fmt(o[c])))))));
-        }
-        return h("span", null, obj.map(fmt).join(", "));
-      }
-      return h("dl", { className: "kv" }, Object.entries(obj).map(([k, v]) => [h("dt", null, k), h("dd", null, depth > 3 ? JSON.stringify(v) : show(v, depth + 1))]));
-    };
+    const usd = (v) => (typeof v === "number" ? `$${v < 1 ? v.toFixed(6) : v.toFixed(2)}` : "–");
     const refresh = async () => {
       const r = await api(`cost?since=${sel.value}`);
       clear(box);
-      if (r.status === 404) return box.appendChild(note("Cost accounting is not available on this server (no /api/v1/cost)."));
+      if (r.status === 404 || r.status === 503) return box.appendChild(note("Cost accounting is not available on this server."));
       if (r.status !== 200) return box.appendChild(note(r.error, "error"));
-      box.appendChild(show(r.body));
+      const c = r.body, t = c.totals || {}, p = c.prices || {}, w = c.window || {};
+      box.appendChild(h("div", { className: "cards" },
+        card("Fargate price of this usage", usd(t.fargateUsd), `≈ ${usd(t.fargateUsdPerMonth)} per month at this rate`),
+        card("always-on alternative", usd(t.alwaysOn && t.alwaysOn.usd), `${fmt(t.alwaysOn && t.alwaysOn.instances)} × ${p.instanceType || "instance"} 24×7 ≈ ${usd(t.alwaysOnUsdPerMonth)} per month`),
+        card("saved by scaling to zero", usd(t.savingsUsd), t.savingsRatio !== undefined ? `${Math.round(t.savingsRatio * 100)} % of always-on` : ""),
+        card("tasks", fmt(t.tasks), `${fmt(t.runningTasks)} running, ${fmt(t.failedTasks)} failed; peak ${fmt(t.peakConcurrency)} at once`),
+        card("billed", `${fmt(t.billedSeconds)} s`, `${fmt(t.fargateVcpuSeconds)} vCPU-s, ${fmt(t.fargateGbSeconds)} GB-s (1 min minimum per task)`)));
+      box.appendChild(h("p", { className: "note" }, `Window ${w.since || "?"} – ${w.until || "?"}. Prices (${p.table || "?"}): ` +
+        `$${p.vcpuHourUsd} per vCPU-hour, $${p.gbHourUsd} per GB-hour; always-on ${p.instanceType || "?"} at $${p.instanceHourUsd} per hour. See docs/cost.md.`));
+      box.appendChild(h("h2", null, "By owner"));
+      const items = c.items || [];
+      box.appendChild(h("table", { className: "list" },
+        h("thead", null, h("tr", null, ["owner", "tasks", "run s", "billed s", "Fargate", "always-on", "peak at once", "CPU used", "advice"].map((x) => h("th", null, x)))),
+        h("tbody", null, items.slice(0, PAGE).map((o) => h("tr", null,
+          h("td", null, `${o.kind}/${o.name}`), h("td", { className: "num" }, fmt(o.tasks)),
+          h("td", { className: "num" }, fmt(o.runSeconds)), h("td", { className: "num" }, fmt(o.billedSeconds)),
+          h("td", { className: "num" }, usd(o.fargateUsd)), h("td", { className: "num" }, usd(o.alwaysOn && o.alwaysOn.usd)),
+          h("td", { className: "num" }, fmt(o.peakConcurrency)),
+          h("td", { className: "num" }, o.usedAverageVcpu !== undefined ? `${fmt(o.usedAverageVcpu)} vCPU` : "–"),
+          h("td", null, (o.advice || []).join("; ") || "–"))))));
+      if (items.length > PAGE) box.appendChild(note(`${items.length - PAGE} more owners not shown`));
     };
     every(POLL_MS * 5, refresh);
   }
