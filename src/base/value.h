@@ -14,6 +14,15 @@ namespace ebb {
 struct Value {
   enum class Kind : uint8_t { Null, String, Number, Bool, List, Object };
 
+  // Special members defined after the class: clang (the fuzz build) rejects implicit
+  // ones here, where vector<pair<string, Value>> would need Value complete.
+  Value();
+  ~Value();
+  Value(const Value&);
+  Value(Value&&) noexcept;
+  Value& operator=(const Value&);
+  Value& operator=(Value&&) noexcept;
+
   Kind kind = Kind::Null;
   bool boolean = false;
   std::string text;  // String value, or a Number's literal text (kept verbatim)
@@ -53,5 +62,12 @@ struct Value {
   Value& push(Value v) { items.push_back(std::move(v)); return items.back(); }
   bool empty() const { return kind == Kind::List ? items.empty() : kind == Kind::Object ? members.empty() : text.empty(); }
 };
+
+inline Value::Value() = default;
+inline Value::~Value() = default;
+inline Value::Value(const Value&) = default;
+inline Value::Value(Value&&) noexcept = default;
+inline Value& Value::operator=(const Value&) = default;
+inline Value& Value::operator=(Value&&) noexcept = default;
 
 }  // namespace ebb

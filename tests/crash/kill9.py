@@ -12,6 +12,13 @@ everything is drained and the client-side journal is checked:
   justified duplicates, recovered (indeterminate sends that arrived) -> reported
 
     kill9.py --ebbd build/src/ebbd [--duration 45] [--seed N] [--keep]
+             [--kill-mean S]   exponential kill intervals with mean S (long soak; default
+                               uniform 2-6 s)
+             [--targeted F]    fraction of kills aimed at a moment (default 1/3): right
+                               after a send was acknowledged, during a batch send, or
+                               100 ms after a restart (crash during recovery)
+
+scripts/soak.sh runs the long version (docs/durability.md).
 
 Every loop is bounded by a count and a deadline; the server listens on 127.0.0.1.
 """
@@ -45,6 +52,9 @@ class State:
         self.lock = threading.Lock()
         self.journal = []
         self.seq = 0
+        self.acked = threading.Event()      # a send was just acknowledged (targeted kills)
+        self.in_batch = threading.Event()   # a SendMessageBatch is in flight
+        self.max_msgs = 1.0                 # producer message caps scale with the duration
 
     def log(self, **ev):
         with self.lock:
@@ -111,6 +121,7 @@ def make_body(u, group, seq):
 # ------------------------------------------------------------------ workers
 def std_producer(pid, rng, deadline, max_msgs=1500):
     api, i = Api(), 0
+    max_msgs = int(max_msgs * ST.max_msgs)
     while not ST.stop.is_set() and time.monotonic() < deadline and i < max_msgs:
         if rng.random() < 0.2:
             us = [f"s{pid}-{i + k}" for k in range(5)]
@@ -118,7 +129,9 @@ def std_producer(pid, rng, deadline, max_msgs=1500):
             ents = [{"Id": f"e{k}", "MessageBody": make_body(u, None, 0), "MessageAttributes": {"u": {"DataType": "String", "StringValue": u}}}
                     for k, u in enumerate(us)]
             t0 = time.monotonic()
+            ST.in_batch.set()
             out, res = api.call("SendMessageBatch", {"QueueUrl": qurl("std"), "Entries": ents})
+            ST.in_batch.clear()
             t1 = time.monotonic()
             if out == "ok":
                 okids = {e["Id"]: e["MessageId"] for e in res.get("Successful", [])}
@@ -134,6 +147,8 @@ def std_producer(pid, rng, deadline, max_msgs=1500):
             out, res = api.call("SendMessage", {"QueueUrl": qurl("std"), "MessageBody": make_body(u, None, 0),
                                                 "MessageAttributes": {"u": {"DataType": "String", "StringValue": u}}})
             ST.log(op="send", q="std", u=u, t0=t0, t1=time.monotonic(), outcome=out, mid=res.get("MessageId") if out == "ok" else None)
+        if out == "ok":
+            ST.acked.set()
         if out == "indeterminate":
             time.sleep(0.2)
         time.sleep(rng.uniform(0.01, 0.05))
@@ -143,6 +158,7 @@ def fifo_producer(pid, groups, rng, deadline, hard_deadline, max_msgs=800):
     """Each group is written by this thread only; waits for each ack (defines commit
     order); indeterminate sends are retried with the same dedup id."""
     api, sent = Api(), 0
+    max_msgs = int(max_msgs * ST.max_msgs)
     seqs = {g: 0 for g in groups}
     while not ST.stop.is_set() and time.monotonic() < deadline and sent < max_msgs:
         g = rng.choice(groups)
@@ -423,7 +439,10 @@ def main():
     ap.add_argument("--duration", type=float, default=45.0, help="seconds of load with kills")
     ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--keep", action="store_true", help="keep the temp dir (journal, logs)")
+    ap.add_argument("--kill-mean", type=float, default=None, help="exponential kill intervals with this mean (s)")
+    ap.add_argument("--targeted", type=float, default=1 / 3, help="fraction of targeted kills")
     a = ap.parse_args()
+    ST.max_msgs = max(1.0, a.duration / 45.0)
     seed = a.seed if a.seed is not None else random.randrange(1 << 30)
     print(f"kill9: seed={seed} duration={a.duration:.0f}s", flush=True)
     master = random.Random(seed)
@@ -432,6 +451,8 @@ def main():
     data = os.path.join(tmp, "data")
     srv = harness.Ebbd(a.ebbd, data, tmp)
     kills, restarts, integrity_bad, restart_fail = 0, 0, [], None
+    kinds = {"random": 0, "after_ack": 0, "during_batch": 0, "after_restart": 0}
+    restart_s = []
     rc = 1
     try:
         ST.endpoint = srv.start()
@@ -448,26 +469,47 @@ def main():
         consumers += [threading.Thread(target=consumer, args=(["fifo.fifo"], random.Random(master.random()), load_end + 120), daemon=True) for _ in range(2)]
         for t in threads + consumers:
             t.start()
-        # killer
-        for _ in range(100):
-            wait = master.uniform(2, 6)
+        # killer: random moments, and a share aimed at the moments that matter (§6.7)
+        after_restart = False
+        for _ in range(100000):
+            wait = master.expovariate(1 / a.kill_mean) if a.kill_mean else master.uniform(2, 6)
             if time.monotonic() + wait > load_end:
                 break
+            kind = "random"
+            if after_restart:
+                kind, wait = "after_restart", 0.1
+            elif master.random() < a.targeted:
+                kind = master.choice(["after_ack", "during_batch"])
             time.sleep(wait)
-            ST.log(op="kill", t=time.monotonic())
+            if kind == "after_ack":
+                ST.acked.clear()
+                if not ST.acked.wait(timeout=3):
+                    kind = "random"
+            elif kind == "during_batch":
+                deadline_b = time.monotonic() + 3
+                while not ST.in_batch.is_set() and time.monotonic() < deadline_b:
+                    time.sleep(0.001)
+                if not ST.in_batch.is_set():
+                    kind = "random"
+            ST.log(op="kill", t=time.monotonic(), kind=kind)
             srv.kill()
             kills += 1
+            kinds[kind] += 1
             bad = integrity_check(data, tmp)
             if bad:
                 integrity_bad += bad
+            t_restart = time.monotonic()
             try:
                 srv.start(port=port)
             except RuntimeError as e:
                 restart_fail = str(e)
                 break
+            restart_s.append(time.monotonic() - t_restart)
             restarts += 1
             ST.log(op="restart", t=time.monotonic())
-            print(f"kill #{kills} at {time.monotonic() - t_start:.1f}s, restarted", flush=True)
+            # One kill in six is followed by another 100 ms after the restart.
+            after_restart = kind != "after_restart" and master.random() < a.targeted / 2
+            print(f"kill #{kills} ({kind}) at {time.monotonic() - t_start:.1f}s, restarted in {restart_s[-1]:.2f}s", flush=True)
         ST.stop.set()
         for t in threads:
             t.join(timeout=90)
@@ -501,6 +543,10 @@ def main():
         print(f"sent_ok={totals['sent_ok']} indeterminate={totals['indeterminate']} recovered={totals['recovered']} "
               f"delivered={totals['delivered']} justified_dup={totals['justified_dup']} failed_sends={totals['fail_sends']} "
               f"kills={kills} restarts={restarts} seed={seed}")
+        if restart_s:
+            rs = sorted(restart_s)
+            print(f"kill_kinds={' '.join(f'{k}:{v}' for k, v in kinds.items())} "
+                  f"restart_s_p50={rs[len(rs) // 2]:.2f} restart_s_max={rs[-1]:.2f} duration={a.duration:.0f}s")
         problems = []
         for k, lst in ex.items():
             for m in lst:
