@@ -2,7 +2,8 @@
 #   make run   install dependencies, build, run the thumbnails demo on ebbd at 127.0.0.1:9324
 #              (data in ./.data; ebbd keeps running afterwards until Ctrl-C)
 #   make test  install dependencies, build, run unit and integration tests
-.PHONY: run test
+#   make fuzz  build the libFuzzer targets with clang-14 and run each for 12 s (fuzz/README.md)
+.PHONY: run test fuzz
 
 BUILD_DIR  ?= build
 BUILD_TYPE ?= RelWithDebInfo
@@ -23,3 +24,7 @@ run:
 test:
 	$(deps_and_build)
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
+
+fuzz:
+	bash scripts/install-deps.sh
+	bash scripts/fuzz.sh --smoke --build-dir $(BUILD_DIR)-fuzz
