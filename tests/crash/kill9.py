@@ -280,8 +280,9 @@ def integrity_check(data_dir, scratch):
         return None
     cp = os.path.join(scratch, "copy")
     shutil.rmtree(cp, ignore_errors=True)
-    # run/ holds the launcher socket (not a file; nothing to check there).
-    shutil.copytree(data_dir, cp, ignore=shutil.ignore_patterns("run", "tasks"))
+    # run/ holds the launcher socket (not a file; nothing to check there); ebb.reserve is
+    # the 64 MiB disk-full reserve (P-D5), not data.
+    shutil.copytree(data_dir, cp, ignore=shutil.ignore_patterns("run", "tasks", "ebb.reserve"))
     dbs = sqlite_files(cp)
     if not dbs:
         return ["no SQLite database found in the data dir"]
