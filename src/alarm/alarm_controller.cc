@@ -359,10 +359,14 @@ struct AlarmController::Impl : std::enable_shared_from_this<AlarmController::Imp
     if (p == o.outbox.end()) return;
     p->in_flight = false;
     o.deliveries[out.ok() ? "success" : "failure"]++;
-    const Action& a = o.spec.actions[std::min(p->action, o.spec.actions.size() - 1)];
-    if (out.ok()) return finish(o, id, true, "webhook " + a.url + " answered " + std::to_string(out.status));
+    // The alarm may have been changed while the request was out: its actions then
+    // decide the retries; an action that is gone is not retried.
+    const bool known = p->action < o.spec.actions.size() && o.spec.actions[p->action].kind == Action::Kind::Webhook;
+    const std::string url = known ? o.spec.actions[p->action].url : "(removed action)";
+    if (out.ok()) return finish(o, id, true, "webhook " + url + " answered " + std::to_string(out.status));
     std::string what = out.status ? "answered " + std::to_string(out.status) : out.error;
-    retry_or_fail(o, *p, clock.now_ms(), a.max_attempts, out.retryable(), "webhook " + a.url + ": " + what);
+    retry_or_fail(o, *p, clock.now_ms(), known ? o.spec.actions[p->action].max_attempts : 1, out.retryable(),
+                  "webhook " + url + ": " + what);
   }
 
   void retry_or_fail(Obj& o, Pending& p, int64_t now, int max_attempts, bool retryable, const std::string& why) {
