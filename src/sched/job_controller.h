@@ -46,7 +46,7 @@ struct JobControllerConfig {
 // What CronJob/Schedule controllers need to know about a Job they created.
 struct JobSummary {
   std::string name;
-  int64_t active = 0, succeeded = 0, failed = 0;
+  int64_t active = 0, succeeded = 0, failed = 0;  // active: starting, running or terminating
   bool finished = false;            // Complete or Failed condition set
   bool complete = false;            // finished successfully
   int64_t start_ms = 0, completion_ms = 0;

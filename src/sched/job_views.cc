@@ -38,8 +38,9 @@ std::vector<std::string> task_logs(const std::string& log_path) {
 JobSummary Impl::summary_of(const Job& j) const {
   JobSummary s;
   s.name = j.name();
-  for (const std::string& id : j.alive)
-    if (!attempts.at(id).stopping()) ++s.active;
+  // scheduling.md §5: "active" includes attempts still terminating, so Replace starts
+  // the new run only once the old processes are gone and Forbid never overlaps.
+  s.active = static_cast<int64_t>(j.alive.size());
   s.succeeded = j.succeeded;
   s.failed = j.failed;
   s.finished = j.finished;

@@ -137,7 +137,12 @@ int64_t ScheduleController::Impl::initial_timing(const ScheduleSpec& s, int64_t 
 Result<std::shared_ptr<const SlotSeries>> ScheduleController::Impl::make_slots(const ScheduleSpec& s, int64_t anchor,
                                                                                bool allow_past) {
   if (!slots_factory) return err(Code::Invalid, "no expression parser");
-  return slots_factory(s.expression, s.dialect, s.time_zone, anchor, allow_past);
+  auto r = slots_factory(s.expression, s.dialect, s.time_zone, anchor, allow_past);
+  if (r.ok()) return r;
+  // Name the field (reliability.md §5.5): the zone or the expression.
+  const std::string& m = r.error().message;
+  if (m.rfind("timeZone:", 0) == 0) return err(r.error().code, "spec." + m);
+  return err(r.error().code, std::string(s.kind == "CronJob" ? "spec.schedule: " : "spec.expression: ") + m);
 }
 
 void ScheduleController::Impl::wake() {
@@ -687,6 +692,19 @@ Status ScheduleController::start() {
     impl_->started = true;
   }
   impl_->wake();
+  return {};
+}
+
+Status ScheduleController::check(const json& validated_doc) const {
+  Result<ScheduleSpec> parsed = parse_schedule_spec(validated_doc);
+  if (!parsed) return parsed.error();
+  Impl& im = *impl_;
+  std::lock_guard lk(im.mu);
+  const bool exists = im.objects.count(im.id_of(parsed->kind, parsed->name)) > 0;
+  const int64_t now = im.wall_ms();
+  const int64_t anchor = parsed->kind == "Schedule" && parsed->start_ms ? *parsed->start_ms : now;
+  auto slots = im.make_slots(*parsed, anchor, exists || parsed->allow_past);
+  if (!slots) return slots.error();
   return {};
 }
 

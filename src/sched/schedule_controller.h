@@ -41,6 +41,10 @@ class ScheduleController {
 
   // Validated Schedule or CronJob document → created|configured|unchanged.
   Result<std::pair<std::string, Token>> apply(const nlohmann::json& validated_doc, std::vector<std::string>& warnings);
+  // What apply() would refuse about the expression and zone (never fires, unknown
+  // zone, at() in a gap or the past…), changing nothing: apply checks every document
+  // before it changes any. Errors name the field (spec.schedule, spec.timeZone…).
+  Status check(const nlohmann::json& validated_doc) const;
   Result<Token> remove(const std::string& kind, const std::string& name);        // kind "Schedule"|"CronJob"
   Result<Token> set_suspended(const std::string& kind, const std::string& name, bool suspend);
   // `ebb trigger schedule/NAME`: fire the target now (not a slot; recorded as manual).

@@ -17,6 +17,9 @@ the native API:
               is revision 2; a Schedule (target.taskDefinition), a Job (annotation
               ebb/taskDefinition) and a Service (spec.taskDefinition) run it; a Schedule
               naming a missing definition records a TARGET_MISSING launch failure
+  badinput    the cron and time-zone cases of reliability.md §5.5 / scheduling.md §9.5
+              sent to a real ebbd (and through `ebb apply`): each refused with the
+              field and the reason, nothing applied
   forbid      a CronJob (every minute) with concurrencyPolicy Forbid whose run outlasts
               the period: the next slot is deferred until the run ends, never two runs at
               once (scheduling.md D6; takes ~2.5 minutes)
@@ -298,8 +301,71 @@ def scenario_taskdef(ebbd):
         check(s.close() == 0, "ebbd stopped cleanly")
 
 
+def scenario_badinput(ebbd):
+    import json
+    import subprocess
+    s = Server(ebbd).start()
+    ebb = os.path.join(os.path.dirname(ebbd), "ebb")
+
+    def cronjob(schedule, tz=None):
+        spec = {"schedule": schedule, "jobTemplate": {"spec": {"template": {"spec": {
+            "restartPolicy": "Never", "containers": [{"name": "c", "command": ["/bin/true"]}]}}}}}
+        if tz is not None:
+            spec["timeZone"] = tz
+        return {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "bad"}, "spec": spec}
+
+    def schedule(expr, tz="UTC"):
+        return {"apiVersion": "ebb/v1", "kind": "Schedule", "metadata": {"name": "bad"},
+                "spec": {"expression": expr, "timeZone": tz, "target": {"queue": "q", "message": {"body": "x"}}}}
+
+    cases = [
+        (cronjob("0 0 30 2 *"), "spec.schedule", "never"),
+        (cronjob("0 0 31 4,6,9,11 *"), "spec.schedule", "never"),
+        (cronjob("0 24 * * *"), "spec.schedule", "hour"),
+        (cronjob("*/0 * * * *"), "spec.schedule", "step"),
+        (cronjob("5-1 * * * *"), "spec.schedule", "range"),
+        (cronjob("0 10 * * * *"), "spec.schedule", "cron("),
+        (cronjob("TZ=UTC 0 * * * *"), "spec.schedule", "timeZone"),
+        (cronjob("@every 30s"), "spec.schedule", "minute"),
+        (cronjob("0 0 L * *"), "spec.schedule", "cron("),
+        (cronjob("0 2 * * *", "Mars/Olympus"), "spec.timeZone", "Mars/Olympus"),
+        (cronjob("0 2 * * *", "../../etc/passwd"), "spec.timeZone", ""),
+        (cronjob("0 2 * * *", "Local"), "spec.timeZone", "Local"),
+        (cronjob("0 2 * * *", ""), "spec.timeZone", ""),
+        (cronjob("0 2 * * *", "UTC+3"), "spec.timeZone", ""),
+        (schedule("cron(0 10 * * * *)"), "spec.expression", "?"),
+        (schedule("cron(0 10 ? * 3#1,6#3 *)"), "spec.expression", "#"),
+        (schedule("cron(0 10 ? * 8 *)"), "spec.expression", "day-of-week"),
+        (schedule("rate(5 minute)"), "spec.expression", "plural"),
+        (schedule("rate(1 minutes)"), "spec.expression", "singular"),
+        (schedule("at(2027-03-14T02:30:00)", "America/New_York"), "spec.expression", "does not exist"),
+        (schedule("at(2027-02-30T10:00:00)"), "spec.expression", ""),
+    ]
+    try:
+        for doc, field, word in cases:
+            status, body = s.api.call("POST", "/apply", {"items": [doc]})
+            text = json.dumps(body)
+            where = doc["spec"].get("schedule", doc["spec"].get("expression"))
+            ok = status == 400 and field in text and word.lower() in text.lower()
+            check(ok, f"{doc['kind']} {where!r} tz={doc['spec'].get('timeZone')!r}: refused naming {field} ({status} "
+                      f"{'; '.join(body.get('error', {}).get('details', [])) or text})")
+        for kind in ("cronjobs", "schedules"):
+            check(s.api.ok("GET", f"/{kind}")["items"] == [], f"no {kind} were created")
+        path = os.path.join(s.tmp, "bad.json")
+        with open(path, "w") as f:
+            json.dump({"apiVersion": "v1", "kind": "List", "items": [cronjob("0 0 30 2 *"),
+                                                                    schedule("rate(5 minute)")]}, f)
+        r = subprocess.run([ebb, "--server", s.api.base[:-7], "apply", "-f", path],
+                           capture_output=True, text=True, timeout=30)
+        check(r.returncode == 1 and "spec.schedule" in r.stderr and "spec.expression" in r.stderr,
+              f"ebb apply reports every error and exits 1 ({r.returncode}: {r.stderr.strip()})")
+    finally:
+        check(s.close() == 0, "ebbd stopped cleanly")
+
+
 SCENARIOS = {"indexed": scenario_indexed, "seed": scenario_seed, "queue": scenario_queue,
-             "restart": scenario_restart, "forbid": scenario_forbid, "taskdef": scenario_taskdef}
+             "restart": scenario_restart, "forbid": scenario_forbid, "taskdef": scenario_taskdef,
+             "badinput": scenario_badinput}
 
 
 def main():

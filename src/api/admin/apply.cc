@@ -214,6 +214,15 @@ ApplyOutcome apply_documents(Engine& engine, const Controllers& controllers, con
     else unsupported.push_back(k + "/" + vs[i].name + ": kind " + k + " cannot be applied yet");
   }
   if (!unsupported.empty()) return fail(Code::Invalid, "validation failed", unsupported);
+  // Schedule expressions and zones that cannot fire are refused before anything changes.
+  if (controllers.schedules) {
+    std::vector<std::string> bad;
+    for (auto& v : vs)
+      if (v.kind == "CronJob" || v.kind == "Schedule")
+        if (Status st = controllers.schedules->check(v.doc); !st.ok())
+          bad.push_back(v.kind + "/" + v.name + ": " + st.error().message);
+    if (!bad.empty()) return fail(Code::Invalid, "validation failed", bad);
+  }
   // References to task definitions must resolve, now or through a TaskDefinition of
   // this same apply (which registers the family's next revision), before anything changes.
   if (controllers.task_definitions) {

@@ -577,3 +577,32 @@ TEST_F(JobTest, ZeroCompletionsCompletesAtOnceAndRunContextAnnotations) {
 
 }  // namespace
 }  // namespace ebb::sched::testing
+
+namespace ebb::sched::testing {
+namespace {
+
+// scheduling.md §9.7 C5, the JobController's half: Replace suspends the old run; its
+// process ignores SIGTERM, so the launcher's SIGKILL ends it after the grace period.
+// Until that exit arrives the run stays active (the ScheduleController waits on it).
+TEST_F(JobTest, C5ReplacedRunStaysActiveUntilItsProcessIsGone) {
+  exit_on_stop = false;  // ignores SIGTERM
+  script = [](size_t, const Launch&) { return Plan{-1, 0, 0}; };
+  apply(job_doc("old", {{"completions", 1}}));
+  run_until(300);  // 10:00 → 10:05
+  ASSERT_EQ(launched.size(), 1u);
+  ASSERT_TRUE(ctl->set_suspended("old", true).ok());
+  absorb();
+  ASSERT_EQ(rt->stops().size(), 1u);
+  EXPECT_EQ(rt->stops()[0].second, 30'000);  // terminationGracePeriodSeconds default
+  run_until(329);
+  ASSERT_TRUE(ctl->summary("old"));
+  EXPECT_EQ(ctl->summary("old")->active, 1) << "still terminating: Replace must wait";
+  EXPECT_EQ(status("old")["terminating"], 1);
+  rt->report_exit(launched[0].id, 137, 9);  // the SIGKILL at 10:05:30
+  absorb();
+  EXPECT_EQ(ctl->summary("old")->active, 0);
+  EXPECT_EQ(status("old")["failed"], 0);  // ebb's own termination is not counted
+}
+
+}  // namespace
+}  // namespace ebb::sched::testing
