@@ -135,8 +135,8 @@ def main():
              f"p99 {pct(late, 99):.1f} ms | p99 ≤ 20 ms | {'met' if pct(late, 99) <= 20 else 'missed'} |" if late else
              "| Schedule lateness | no samples | | |",
              "",
-             "Debian's cron fires on whole minutes only (its lateness is up to the minute boundary plus its "
-             "own wake-up); it was not run side by side in this measurement.", "", END]
+             "Debian's cron, side by side with ebb over the same minutes: see \"Schedules against Debian cron\" "
+             "below (`bench/cron_bench.py`).", "", END]
     text = "\n".join(lines)
     print(text)
     if args.docs:
