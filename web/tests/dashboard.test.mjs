@@ -148,6 +148,8 @@ test('a burst of messages makes the service chart rise', async () => {
   // The decisions table shows the autoscaler's reason for the change.
   await until('a ScaleOut decision row', async () =>
     (await page.locator('table.list tbody tr td:nth-child(2)').allTextContents()).some((t) => t.includes('ScaleOut')), 10000);
+  // ... and the changes of the desired count are marked on the chart.
+  assert.ok(await page.evaluate(() => window.ebbDashboard.decisionMarks) >= 2);
   await shot('service');
   assert.deepEqual(errors, []);
 });

@@ -92,7 +92,9 @@
 
   // ---------------------------------------------------------------- charts
   // A chart of series from /api/v1/series; `defs` = [{name, label, color, axis}].
-  function chart(parent, id, title, defs, labels, range = "10m") {
+  // `marks` (optional) returns [{t: unix seconds, label, color}] drawn as vertical lines
+  // (the service chart's scaling decisions).
+  function chart(parent, id, title, defs, labels, range = "10m", marks = null) {
     const box = h("div", { className: "chart", dataset: { chart: id } }, h("h3", null, title));
     parent.appendChild(box);
     // Three charts to a row on a wide screen, one on a narrow one.
@@ -108,7 +110,26 @@
     const u = new uPlot({ width, height: 200, series, axes,
       scales: { x: { time: true }, y: { range: (u, lo, hi) => [0, Math.max(1, hi * 1.1)] },
                 y2: { range: (u, lo, hi) => [0, Math.max(1, hi * 1.1)] } },
-      legend: { live: false } }, empty, box);
+      legend: { live: false },
+      hooks: { draw: [(u) => {
+        if (!marks) return;
+        const ctx = u.ctx, top = u.bbox.top, height = u.bbox.height;
+        ctx.save();
+        ctx.font = `${Math.round(10 * devicePixelRatio)}px system-ui, sans-serif`;
+        for (const m of marks()) {
+          const x = Math.round(u.valToPos(m.t, "x", true));
+          if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) continue;
+          ctx.strokeStyle = m.color;
+          ctx.fillStyle = m.color;
+          ctx.setLineDash([2, 3]);
+          ctx.beginPath();
+          ctx.moveTo(x, top);
+          ctx.lineTo(x, top + height);
+          ctx.stroke();
+          ctx.fillText(m.label, x + 3, top + 10 * devicePixelRatio);
+        }
+        ctx.restore();
+      }] } }, empty, box);
     state.charts.push(u);
     const q = Object.entries(labels || {}).map(([k, v]) => `&${enc(k)}=${enc(v)}`).join("");
     const url = `series?name=${defs.map((d) => d.name).join(",")}${q}&range=${range}`;
@@ -361,10 +382,12 @@
     main.appendChild(status);
     const charts = h("div", { className: "charts" });
     main.appendChild(charts);
-    chart(charts, "service-tasks", "Tasks: desired vs running", [
+    let decisionMarks = [];
+    const tasksChart = chart(charts, "service-tasks", "Tasks: desired vs running (dotted: scaling decisions)", [
       { name: "service_desired", label: "desired", color: "#2ca02c", step: true, dash: [6, 4] },
       { name: "service_running", label: "running", color: "#d62728", step: true },
-      { name: "service_backlog_per_task", label: "backlog per task", color: "#7f7f7f", axis: "y2" }], { service: name });
+      { name: "service_backlog_per_task", label: "backlog per task", color: "#7f7f7f", axis: "y2" }], { service: name },
+      "10m", () => decisionMarks);
     chart(charts, "service-backlog", "Backlog", [
       { name: "service_backlog", label: "backlog", color: "#1f77b4" }], { service: name });
     main.appendChild(h("h2", null, "Scaling decisions"));
@@ -383,7 +406,14 @@
         ["backlog", x.backlog], ["backlog per task", x.backlogPerTask], ["target", x.target],
         ["min / max", `${fmt(x.minTasks)} / ${fmt(x.maxTasks)}`], ["paused", x.paused ? "yes" : "no"],
         ["last decision", `${x.lastReason || "–"} ${x.lastScaleTime ? "(" + ago(x.lastScaleTime) + ")" : ""}`]]));
-      if (ev.status === 200) decisions.set(ev.body.items.slice().reverse());
+      if (ev.status === 200) {
+        decisions.set(ev.body.items.slice().reverse());
+        // Changes of the desired count, as marks on the chart (newest 50).
+        decisionMarks = ev.body.items.filter((e) => e.inputs && e.inputs.newDesired !== e.inputs.oldDesired).slice(-50)
+          .map((e) => ({ t: e.timeMs / 1000, label: `→${e.inputs.newDesired}`, color: e.reason === "ScaleIn" ? "#b54708" : "#2457c5" }));
+        window.ebbDashboard.decisionMarks = decisionMarks.length;
+        tasksChart.redraw(false, false);
+      }
     });
   }
 
@@ -561,7 +591,7 @@
         card("tasks", fmt(t.tasks), `${fmt(t.runningTasks)} running, ${fmt(t.failedTasks)} failed; peak ${fmt(t.peakConcurrency)} at once`),
         card("billed", `${fmt(t.billedSeconds)} s`, `${fmt(t.fargateVcpuSeconds)} vCPU-s, ${fmt(t.fargateGbSeconds)} GB-s (1 min minimum per task)`)));
       box.appendChild(h("p", { className: "note" }, `Window ${w.since || "?"} – ${w.until || "?"}. Prices (${p.table || "?"}): ` +
-        `$${p.vcpuHourUsd} per vCPU-hour, $${p.gbHourUsd} per GB-hour; always-on ${p.instanceType || "?"} at $${p.instanceHourUsd} per hour. See docs/cost.md.`));
+        `$${p.vcpuHourUsd} per vCPU-hour, $${p.gbHourUsd} per GB-hour; always-on ${p.instanceType || "?"} at $${p.instanceHourUsd} per hour.`));
       box.appendChild(h("h2", null, "By owner"));
       const items = c.items || [];
       box.appendChild(h("table", { className: "list" },
