@@ -720,6 +720,13 @@ Result<std::pair<std::string, Token>> ScheduleController::apply(const json& vali
     std::lock_guard lk(im.mu);
     const int64_t now = im.wall_ms();
     const std::string id = im.id_of(spec.kind, spec.name);
+    // Runs are Jobs named <name>-<minute> for both kinds: a CronJob and a Schedule of
+    // one name would create Jobs of the same name (the second would fail to launch).
+    const std::string other = spec.kind == "CronJob" ? "Schedule" : "CronJob";
+    if (!spec.queue_target() && im.objects.count(im.id_of(other, spec.name)))
+      return err(Code::Conflict, "metadata.name: a " + other + " named " + spec.name +
+                                     " exists; their runs would be Jobs of the same names (" + spec.name +
+                                     "-<minute>): choose another name");
     if (!spec.task_definition.empty() && im.resolve_task_definition && !im.resolve_task_definition(spec.task_definition))
       warnings.push_back("task definition " + spec.task_definition +
                          " does not exist: launches fail (TARGET_MISSING) until it is applied");

@@ -604,3 +604,19 @@ TEST_F(SchedTest, UnknownZoneIsRejectedOnApply) {
 
 }  // namespace
 }  // namespace ebb::sched::testing
+
+namespace ebb::sched::testing {
+namespace {
+
+TEST_F(SchedTest, ACronJobAndAScheduleOfOneNameAreRefusedTheirJobsWouldClash) {
+  std::vector<std::string> w;
+  ASSERT_TRUE(ctl->apply(cronjob("same", "*/5 * * * *"), w).ok());
+  auto r = ctl->apply(schedule("same", "rate(5 minutes)", task_target()), w);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, Code::Conflict);
+  EXPECT_NE(r.error().message.find("metadata.name: a CronJob named same exists"), std::string::npos) << r.error().message;
+  EXPECT_TRUE(ctl->apply(schedule("other", "rate(5 minutes)", task_target()), w).ok());
+}
+
+}  // namespace
+}  // namespace ebb::sched::testing
