@@ -9,7 +9,8 @@ PKGS=(g++ cmake ninja-build pkg-config libboost1.81-dev libssl-dev nlohmann-json
       libsimdjson-dev libyaml-cpp-dev libsqlite3-dev sqlite3 libhowardhinnant-date-dev
       libcli11-dev libspdlog-dev libgtest-dev libgmock-dev libcurl4-openssl-dev
       python3-boto3 python3-pil awscli curl nodejs npm ca-certificates tzdata
-      strace clang-14 libclang-rt-14-dev)
+      strace clang-14 libclang-rt-14-dev
+      zlib1g-dev prometheus)
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q '^install ok installed$'; }
 

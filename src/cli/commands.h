@@ -122,6 +122,14 @@ struct WaitOptions {
 };
 int run_wait(ApiClient& api, const WaitOptions& o);
 
+// ebb cost [--since 30d] [-o json|yaml|wide] [--no-headers] (GET /api/v1/cost).
+struct CostOptions {
+  std::string since = "30d";
+  std::string output;              // "", "wide", "json", "yaml"
+  bool no_headers = false;
+};
+int run_cost(ApiClient& api, const CostOptions& o);
+
 // ebb create job NAME --from=cronjob/X (kubectl create job --from).
 struct CreateJobOptions {
   std::string name;

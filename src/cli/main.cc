@@ -186,6 +186,13 @@ int run(int argc, char** argv) {
   redrive->add_flag("--quiet,-q", redrive_o.quiet, "no progress output");
   bind(redrive, [&](ApiClient& api) { return run_redrive(api, redrive_o); });
 
+  CostOptions cost_o;
+  auto* cost = app.add_subcommand("cost", "vCPU-seconds, GB-seconds, Fargate-equivalent price vs always-on");
+  cost->add_option("--since", cost_o.since, "window: 30d (default), 12h, 90m, 2w");
+  cost->add_option("-o,--output", cost_o.output, "wide|json|yaml")->check(CLI::IsMember({"wide", "json", "yaml"}));
+  cost->add_flag("--no-headers", cost_o.no_headers, "table rows only");
+  bind(cost, [&](ApiClient& api) { return run_cost(api, cost_o); });
+
   auto* version = app.add_subcommand("version", "print the client version");
   bool version_only = false;
   version->callback([&] { version_only = true; });

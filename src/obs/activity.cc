@@ -67,6 +67,7 @@ void Usage::add(const Usage& o) {
   reserved_vcpu = std::max(reserved_vcpu, o.reserved_vcpu);
   reserved_memory_bytes = std::max(reserved_memory_bytes, o.reserved_memory_bytes);
   peak_concurrency = std::max(peak_concurrency, o.peak_concurrency);
+  if (o.first_start_ms && (!first_start_ms || o.first_start_ms < first_start_ms)) first_start_ms = o.first_start_ms;
 }
 
 json Usage::to_json() const {
@@ -82,7 +83,8 @@ json Usage::to_json() const {
               {"peakRssBytes", peak_rss_bytes},
               {"reservedVcpu", reserved_vcpu},
               {"reservedMemoryBytes", reserved_memory_bytes},
-              {"peakConcurrency", peak_concurrency}};
+              {"peakConcurrency", peak_concurrency},
+              {"firstStartMs", first_start_ms}};
 }
 
 Usage Usage::from_json(const json& j) {
@@ -101,6 +103,7 @@ Usage Usage::from_json(const json& j) {
   u.reserved_vcpu = get_d(j, "reservedVcpu");
   u.reserved_memory_bytes = get_i(j, "reservedMemoryBytes");
   u.peak_concurrency = get_i(j, "peakConcurrency");
+  u.first_start_ms = get_i(j, "firstStartMs");
   return u;
 }
 
@@ -248,6 +251,13 @@ std::vector<StoreOp> Activity::observe(std::span<const StoreOp> ops) {
 void Activity::note_concurrency(const Owner& o, int64_t at_ms, std::set<std::pair<int64_t, Owner>>& dirty) {
   const int64_t hour = hour_of(at_ms);
   Usage& u = buckets_[hour][o];
+  for (const Owner& who : {o, Owner{}}) {
+    Usage& x = buckets_[hour][who];
+    if (!x.first_start_ms || at_ms < x.first_start_ms) {
+      x.first_start_ms = at_ms;
+      dirty.insert({hour, who});
+    }
+  }
   if (running_[o] > u.peak_concurrency) {
     u.peak_concurrency = running_[o];
     dirty.insert({hour, o});
@@ -304,6 +314,7 @@ void Activity::on_task(const std::string& id, const std::string& value, std::set
     const double run_s = static_cast<double>(end - t.started_ms) / 1000.0;
     (failed ? m.duration_failed : m.duration_ok).observe(run_s);
     Usage u = usage_of_run(prices_, t.cpu_millis, t.memory_bytes, run_s, t.cpu_seconds, t.peak_rss_bytes, failed);
+    u.first_start_ms = t.started_ms;
     m.cpu_allocated_s += u.vcpu_seconds;
     m.memory_allocated_byte_s += static_cast<double>(std::max<int64_t>(t.memory_bytes, 0)) * run_s;
     m.cpu_used_s += u.cpu_used_seconds;
@@ -454,7 +465,8 @@ void Activity::render(std::string& out, int64_t now_ms) const {
 json Activity::cost_report(int64_t since_ms, int64_t now_ms) const {
   std::lock_guard lk(mu_);
   struct Item {
-    Usage usage;
+    Usage usage;     // finished and running
+    Usage finished;  // finished only: measured CPU and memory exist for these
     int64_t running = 0;
   };
   std::map<Owner, Item> items;
@@ -462,9 +474,13 @@ json Activity::cost_report(int64_t since_ms, int64_t now_ms) const {
   int64_t peak_all = 0;
   for (auto it = buckets_.lower_bound(hour_of(since_ms)); it != buckets_.end(); ++it) {
     for (auto& [o, u] : it->second) {
-      first_data_ms = std::min(first_data_ms, it->first);
-      if (o.kind.empty()) peak_all = std::max(peak_all, u.peak_concurrency);
-      else items[o].usage.add(u);
+      if (u.first_start_ms) first_data_ms = std::min(first_data_ms, u.first_start_ms);
+      if (o.kind.empty()) {
+        peak_all = std::max(peak_all, u.peak_concurrency);
+      } else {
+        items[o].usage.add(u);
+        items[o].finished.add(u);
+      }
     }
   }
   // Running tasks: their time so far, priced like a run that ends now.
@@ -508,6 +524,7 @@ json Activity::cost_report(int64_t since_ms, int64_t now_ms) const {
   int64_t total_running = 0;
   for (auto& [o, item] : items) {
     const Usage& u = item.usage;
+    const Usage& f = item.finished;
     const double fargate_usd = priced(u);
     const double always_usd = always_on_cost(prices_, u.peak_concurrency, window_s);
     json row = usage_json(u);
@@ -519,12 +536,13 @@ json Activity::cost_report(int64_t since_ms, int64_t now_ms) const {
     row["fargateSize"] = {{"vcpu", fs.vcpu}, {"gb", fs.gb}, {"usdPerHour", round6(hourly_price(prices_, fs))}};
     row["fargateUsd"] = round6(fargate_usd);
     row["alwaysOn"] = {{"instances", u.peak_concurrency}, {"usd", round6(always_usd)}};
-    // Right-sizing: reserved vs used.
+    // Right-sizing: reserved vs used, from finished tasks (running ones have no
+    // measured CPU or peak memory yet).
     json advice = json::array();
-    const double avg_vcpu = u.run_seconds > 0 ? u.cpu_used_seconds / u.run_seconds : 0;
+    const double avg_vcpu = f.run_seconds > 0 ? f.cpu_used_seconds / f.run_seconds : 0;
     row["usedAverageVcpu"] = round6(avg_vcpu);
-    if (u.reserved_vcpu > 0 && u.run_seconds > 0) {
-      const double ratio = avg_vcpu / u.reserved_vcpu;
+    if (f.reserved_vcpu > 0 && f.run_seconds > 0) {
+      const double ratio = avg_vcpu / f.reserved_vcpu;
       row["cpuUsedRatio"] = round6(ratio);
       if (ratio < 0.5)
         advice.push_back("cpu: used " + std::to_string(static_cast<int>(std::lround(ratio * 100))) +
@@ -533,20 +551,20 @@ json Activity::cost_report(int64_t since_ms, int64_t now_ms) const {
         advice.push_back("cpu: used " + std::to_string(static_cast<int>(std::lround(ratio * 100))) +
                          "% of the reserved vCPU; tasks may be CPU-starved");
     }
-    if (u.reserved_memory_bytes > 0 && u.tasks > 0) {
-      const double ratio = static_cast<double>(u.peak_rss_bytes) / static_cast<double>(u.reserved_memory_bytes);
+    if (f.reserved_memory_bytes > 0 && f.tasks > 0) {
+      const double ratio = static_cast<double>(f.peak_rss_bytes) / static_cast<double>(f.reserved_memory_bytes);
       row["memoryUsedRatio"] = round6(ratio);
       if (ratio < 0.5) {
         // Suggest the peak plus 25 % headroom, rounded up to 128 MiB.
         const int64_t step = 128LL << 20;
-        int64_t suggest = static_cast<int64_t>(static_cast<double>(u.peak_rss_bytes) * 1.25);
+        int64_t suggest = static_cast<int64_t>(static_cast<double>(f.peak_rss_bytes) * 1.25);
         suggest = std::max<int64_t>((suggest + step - 1) / step * step, step);
         const TaskSize smaller = fargate_size(static_cast<int64_t>(std::llround(u.reserved_vcpu * 1000)), suggest);
         double saving = 0;
-        if (u.billed_seconds > 0 && smaller.gb < fs.gb)
-          saving = (fs.gb - smaller.gb) * prices_.gb_hour * u.billed_seconds / 3600.0;
-        advice.push_back("memory: peak " + std::to_string(u.peak_rss_bytes >> 20) + " MiB of " +
-                         std::to_string(u.reserved_memory_bytes >> 20) + " MiB reserved; " +
+        if (f.billed_seconds > 0 && smaller.gb < fs.gb)
+          saving = (fs.gb - smaller.gb) * prices_.gb_hour * f.billed_seconds / 3600.0;
+        advice.push_back("memory: peak " + std::to_string(f.peak_rss_bytes >> 20) + " MiB of " +
+                         std::to_string(f.reserved_memory_bytes >> 20) + " MiB reserved; " +
                          std::to_string(suggest >> 20) + "Mi would do" +
                          (saving > 0 ? " (saves " + usd(saving) + " in this window)"
                                      : std::string()));

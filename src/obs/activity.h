@@ -53,6 +53,7 @@ struct Usage {
   double reserved_vcpu = 0;      // largest reservation seen
   int64_t reserved_memory_bytes = 0;
   int64_t peak_concurrency = 0;  // most tasks running at once
+  int64_t first_start_ms = 0;    // earliest task start seen (0 = none): where the data begins
 
   void add(const Usage& o);
   nlohmann::json to_json() const;

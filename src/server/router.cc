@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "base/crypto.h"
+#include "obs/gzip.h"
 #include "server/log_fields.h"
 #include "server/metrics_page.h"
 #include "server/web_ui.h"
@@ -56,6 +57,13 @@ void Router::handle(HttpRequest req, Respond respond) {
     src.alarms = p_.alarms ? *p_.alarms : nullptr;
     HttpResponse r = HttpResponse::text(200, render_metrics(src, p_.clock.now_ms()));
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    if (obs::accepts_gzip(req.header("Accept-Encoding"))) {
+      if (auto z = obs::gzip_compress(r.body)) {
+        r.body = std::move(*z);
+        r.headers.emplace_back("Content-Encoding", "gzip");
+      }
+    }
+    r.headers.emplace_back("Vary", "Accept-Encoding");
     return done(with_route(std::move(r), "other", "metrics"));
   }
   if (path == "/api/v1" || path.starts_with("/api/v1/")) return p_.admin.handle(req, std::move(done));

@@ -36,3 +36,45 @@ TEST(Histogram, RejectsUnsortedOrTooManyBounds) {
 
 }  // namespace
 }  // namespace ebb::obs
+
+#include <zlib.h>
+
+#include "obs/gzip.h"
+
+namespace ebb::obs {
+namespace {
+
+TEST(Gzip, RoundTripsThroughZlib) {
+  std::string text;
+  for (int i = 0; i < 1000; ++i) text += "ebb_queue_messages_visible{queue=\"q" + std::to_string(i) + "\"} 0\n";
+  auto z = gzip_compress(text);
+  ASSERT_TRUE(z);
+  EXPECT_LT(z->size(), text.size() / 4);
+  EXPECT_EQ(static_cast<unsigned char>((*z)[0]), 0x1f);
+  EXPECT_EQ(static_cast<unsigned char>((*z)[1]), 0x8b);
+  z_stream s{};
+  ASSERT_EQ(inflateInit2(&s, 15 + 16), Z_OK);
+  std::string back(text.size() + 16, '\0');
+  s.next_in = reinterpret_cast<Bytef*>(z->data());
+  s.avail_in = static_cast<uInt>(z->size());
+  s.next_out = reinterpret_cast<Bytef*>(back.data());
+  s.avail_out = static_cast<uInt>(back.size());
+  EXPECT_EQ(inflate(&s, Z_FINISH), Z_STREAM_END);
+  back.resize(s.total_out);
+  inflateEnd(&s);
+  EXPECT_EQ(back, text);
+}
+
+TEST(Gzip, AcceptEncoding) {
+  EXPECT_TRUE(accepts_gzip("gzip"));
+  EXPECT_TRUE(accepts_gzip("deflate, GZIP;q=0.5"));
+  EXPECT_TRUE(accepts_gzip("identity, *"));
+  EXPECT_FALSE(accepts_gzip(""));
+  EXPECT_FALSE(accepts_gzip("identity"));
+  EXPECT_FALSE(accepts_gzip("gzip;q=0"));
+  EXPECT_FALSE(accepts_gzip("gzip; q=0.000"));
+  EXPECT_FALSE(accepts_gzip("gzipx"));
+}
+
+}  // namespace
+}  // namespace ebb::obs
