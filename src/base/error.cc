@@ -29,6 +29,11 @@ const CodeInfo& code_info(Code c) {
   static const CodeInfo kUnknownOp{"UnknownOperationException", "UnknownOperationException", 400, true, false};
   static const CodeInfo kSerialization{"SerializationException", "SerializationException", 400, true, false};
   static const CodeInfo kAccess{"AccessDenied", "AccessDenied", 403, true, true};
+  static const CodeInfo kMissingAuth{"MissingAuthenticationToken", "MissingAuthenticationToken", 403, true, true};
+  static const CodeInfo kIncompleteSig{"IncompleteSignature", "IncompleteSignature", 400, true, true};
+  static const CodeInfo kBadKey{"InvalidClientTokenId", "InvalidClientTokenId", 403, true, true};
+  static const CodeInfo kSigMismatch{"SignatureDoesNotMatch", "SignatureDoesNotMatch", 403, true, true};
+  static const CodeInfo kUnauthorized{"Unauthorized", "Unauthorized", 401, true, false};
   static const CodeInfo kInternal{"InternalError", "InternalError", 500, false, true};
   static const CodeInfo kUnavailable{"ServiceUnavailable", "ServiceUnavailable", 503, false, true};
   static const CodeInfo kNotFound{"NotFound", "NotFound", 404, true, false};
@@ -61,6 +66,11 @@ const CodeInfo& code_info(Code c) {
     case Code::UnknownOperation: return kUnknownOp;
     case Code::Serialization: return kSerialization;
     case Code::AccessDenied: return kAccess;
+    case Code::MissingAuthenticationToken: return kMissingAuth;
+    case Code::IncompleteSignature: return kIncompleteSig;
+    case Code::InvalidClientTokenId: return kBadKey;
+    case Code::SignatureDoesNotMatch: return kSigMismatch;
+    case Code::Unauthorized: return kUnauthorized;
     case Code::InternalError: return kInternal;
     case Code::ServiceUnavailable: return kUnavailable;
     case Code::NotFound: return kNotFound;

@@ -32,6 +32,12 @@ enum class Code {
   UnknownOperation,       // JSON only
   Serialization,          // JSON only: unparsable body
   AccessDenied,
+  // authentication (reliability.md §3.3)
+  MissingAuthenticationToken,
+  IncompleteSignature,
+  InvalidClientTokenId,
+  SignatureDoesNotMatch,
+  Unauthorized,           // native API: no or bad bearer token (401)
   InternalError,
   ServiceUnavailable,
   // native API (/api/v1) only

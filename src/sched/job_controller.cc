@@ -872,6 +872,13 @@ JobController::~JobController() {
   impl_->gate->impl = nullptr;
 }
 
+std::optional<std::string> JobController::task_secret(const std::string& access_key_id) const {
+  std::lock_guard lk(impl_->mu);
+  for (const auto& [id, a] : impl_->attempts)
+    if (a.alive() && a.rec.access_key_id == access_key_id) return a.rec.secret_access_key;
+  return std::nullopt;
+}
+
 void JobController::load(const std::vector<RecordRow>& records) {
   Impl& im = *impl_;
   Effects fx;

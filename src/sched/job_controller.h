@@ -90,6 +90,9 @@ class JobController final : public runtime::Listener {
   nlohmann::json list_tasks(const std::string& owner, bool all) const;  // "job/NAME" or ""
   Result<std::vector<std::string>> log_paths(const std::string& kind_slash_name) const;  // "job/NAME", "task/ID"
   Result<nlohmann::json> get_task(const std::string& id) const;       // one attempt (Task JSON)
+  // The secret of a live attempt's access key id (per-task SigV4 credentials,
+  // reliability.md §4.2); nullopt for unknown keys and finished attempts.
+  std::optional<std::string> task_secret(const std::string& access_key_id) const;
 
   MonoTime tick();
   void on_wakeup(std::function<void()> f);

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <csignal>
+#include <cstdio>
 #include <memory>
 #include <thread>
 
@@ -33,6 +34,7 @@
 #include "service/service_controller.h"
 #include "source/event_source.h"
 #include "server/ticker.h"
+#include "server/credentials.h"
 #include "server/http_metrics.h"
 #include "server/log_fields.h"
 #include "server/metrics_page.h"
@@ -81,6 +83,16 @@ void Ticker::arm(MonoTime next) {
 }
 
 namespace {
+
+// First start: show the new admin key pair once (stderr, not the structured log).
+void announce_new_credentials(const AdminCredentials& c) {
+  logf::info("created admin credentials", {{"path", c.path}, {"access_key_id", c.key.access_key_id}});
+  std::fprintf(stderr,
+               "\nebbd: created the admin key pair (shown once; also stored, mode 0600, in %s):\n"
+               "  AWS_ACCESS_KEY_ID=%s\n  AWS_SECRET_ACCESS_KEY=%s\n"
+               "Any AWS SDK or CLI can use it directly: AWS_SHARED_CREDENTIALS_FILE=%s\n\n",
+               c.path.c_str(), c.key.access_key_id.c_str(), c.key.secret.c_str(), c.path.c_str());
+}
 
 // Drain on SIGTERM/SIGINT: not ready, stop accepting, answer parked long polls, let
 // in-flight responses finish (bounded), then stop the I/O threads.
@@ -219,7 +231,23 @@ int run_daemon(const DaemonConfig& cfg) {
   asio::io_context ioc(cfg.threads);
   std::atomic<bool> ready{false};
   HttpMetrics metrics;
-  http::AuthStage auth(cfg.auth);
+  // Access keys (reliability.md §4.2): the admin key from the data dir's credentials
+  // file (created on first start), then the per-task keys of live tasks (added below).
+  KeyRing keys;
+  if (cfg.auth == http::AuthMode::SigV4) {
+    auto creds = load_or_create_admin_credentials(cfg.data_dir);
+    if (!creds.ok()) {
+      logf::error("cannot read the admin credentials", {{"error", creds.error().message}});
+      committer.stop();
+      return 1;
+    }
+    if (creds->created) announce_new_credentials(*creds);
+    keys.add_key(creds->key);
+  }
+  http::SigV4Options sqs_auth;
+  sqs_auth.regions = {cfg.region};
+  http::AuthStage auth(cfg.auth, sqs_auth, [&keys](std::string_view id) { return keys.secret_of(id); });
+  auth.set_debug_auth(cfg.debug_auth);
   DiskGuard disk(clock, DiskGuardConfig{cfg.data_dir, cfg.min_free_disk_bytes, cfg.disk_reserve_bytes});
   disk.start();
   if (disk.sends_refused())
@@ -336,6 +364,8 @@ int run_daemon(const DaemonConfig& cfg) {
   for (auto& note : caps.notes) logf::warn("task runtime limit", {{"note", note}});
   admin.set_controllers(admin::Controllers{&services, &sources, &jobs, &schedules, &task_definitions, &alarms});
   alarms_for_metrics = &alarms;
+  keys.add_provider([&services](const std::string& id) { return services.task_secret(id); });
+  keys.add_provider([&jobs](const std::string& id) { return jobs.task_secret(id); });
   services_for_metrics = &services;
   engine.on_counts_changed([&services] { services.notify_counts_changed(); });
 

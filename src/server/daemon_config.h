@@ -14,7 +14,8 @@ namespace ebb::server {
 struct DaemonConfig {
   http::ListenAddress listen{"127.0.0.1", 9324};
   std::string data_dir;
-  http::AuthMode auth = http::AuthMode::None;
+  http::AuthMode auth = http::AuthMode::SigV4;
+  bool debug_auth = false;          // signature mismatches answer with the canonical request
   std::string public_url;           // "" = from the Host header
   std::string region = "us-east-1";
   std::string account_id = "000000000000";

@@ -23,10 +23,10 @@ bool valid_account_id(const std::string& s) {
 int main(int argc, char** argv) {
   using namespace ebb;
   CLI::App app{"ebbd — a durable server that speaks the Amazon SQS API"};
-  std::string listen = "127.0.0.1:9324", data_dir, auth = "none", public_url, region = "us-east-1",
+  std::string listen = "127.0.0.1:9324", data_dir, auth = "sigv4", public_url, region = "us-east-1",
               account = "000000000000", log_level = "info", log_format = "auto", port_file;
   int threads = 2, shutdown_timeout = 30, orphan_grace = 30;
-  bool purge_rate_limit = false, insecure = false, leave_tasks = false;
+  bool purge_rate_limit = false, insecure = false, leave_tasks = false, debug_auth = false;
   int64_t min_free_mib = -1, disk_reserve_mib = 64;
   std::string launcher, task_path;
   std::string price_table = "fargate-linux-x86";
@@ -35,8 +35,12 @@ int main(int argc, char** argv) {
   app.add_option("--listen", listen, "HOST:PORT to listen on (port 0: any free port)")->envname("EBB_LISTEN");
   app.add_option("--data-dir", data_dir, "data directory (default: STATE_DIRECTORY or $XDG_DATA_HOME/ebb)")
       ->envname("EBB_DATA_DIR");
-  // Default `none` until SigV4 verification lands (then the default becomes sigv4).
-  app.add_option("--auth", auth, "none|sigv4")->envname("EBB_AUTH")->check(CLI::IsMember({"none", "sigv4"}));
+  app.add_option("--auth", auth, "sigv4 (default: verify AWS Signature V4) | none (loopback only: no checks)")
+      ->envname("EBB_AUTH")
+      ->check(CLI::IsMember({"none", "sigv4"}));
+  app.add_flag("--debug-auth", debug_auth,
+               "answer signature mismatches with the canonical request and string to sign (debugging clients)")
+      ->envname("EBB_DEBUG_AUTH");
   app.add_option("--public-url", public_url, "base of queue URLs behind a proxy")->envname("EBB_PUBLIC_URL");
   app.add_option("--region", region, "region for ARNs")->envname("EBB_REGION");
   app.add_option("--account-id", account, "12-digit account id for ARNs and URLs")->envname("EBB_ACCOUNT_ID");
@@ -107,6 +111,7 @@ int main(int argc, char** argv) {
   if (!addr.ok()) return fail(addr.error().message);
   cfg.listen = *addr;
   cfg.auth = *http::parse_auth_mode(auth);
+  cfg.debug_auth = debug_auth;
   if (!valid_account_id(account)) return fail("--account-id must be 12 digits");
   if (region.empty()) return fail("--region must not be empty");
   while (!public_url.empty() && public_url.back() == '/') public_url.pop_back();
@@ -151,9 +156,12 @@ int main(int argc, char** argv) {
     return fail(st.error().message);
   if (!http::is_loopback_host(cfg.listen.host))
     logf::warn("serving plain HTTP on a non-loopback address (--insecure)", {{"addr", cfg.listen.to_string()}});
-  // SigV4 verification is a later issue: say so on every start, whatever the mode.
-  logf::warn("request signatures are not verified; any client that can connect has full access",
-             {{"auth", auth}});
+  if (cfg.auth == http::AuthMode::None)
+    logf::warn("--auth none: request signatures are not verified; any local client that can connect has full "
+               "access",
+               {{"auth", auth}, {"addr", cfg.listen.to_string()}});
+  if (cfg.debug_auth)
+    logf::warn("--debug-auth: signature mismatches reveal the canonical request to the client", {});
 
   return server::run_daemon(cfg);
 }

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "api/sqs/response.h"
 #include "base/crypto.h"
 #include "obs/gzip.h"
 #include "server/log_fields.h"
@@ -86,11 +87,33 @@ void Router::handle_sqs(HttpRequest req, Respond respond) {
     r.headers.emplace_back("x-amzn-RequestId", request_id);
     return respond(with_route(std::move(r), api, "other"));
   }
-  auto auth = p_.auth.authenticate(req);
+  http::SigV4Debug dbg;
+  const bool want_debug = p_.auth.debug_auth() || spdlog::default_logger_raw()->should_log(spdlog::level::debug);
+  auto auth = p_.auth.authenticate(req, p_.clock.wall_now(), want_debug ? &dbg : nullptr);
   if (!auth.ok()) {
-    // Not reachable until SigV4 verification lands; it will answer in the SQS format.
-    HttpResponse r = HttpResponse::text(403, auth.error().message);
+    // reliability.md §3.3: the SQS error format of the protocol the signed data selects.
+    Error e = auth.error();
+    logf::warn("authentication failed", {{"error_code", std::string(code_info(e.code).query_code)},
+                                         {"message", e.message},
+                                         {"access_key_id", http::access_key_from_authorization(req.header("Authorization"))
+                                                               .value_or("")},
+                                         {"remote_addr", req.remote_addr}});
+    if (!dbg.canonical_request.empty()) {
+      logf::debug("signature mismatch detail",
+                  {{"canonical_request", dbg.canonical_request}, {"string_to_sign", dbg.string_to_sign}});
+      if (p_.auth.debug_auth() && e.code == Code::SignatureDoesNotMatch)
+        e.message += " The canonical request was:\n" + dbg.canonical_request + "\nThe string to sign was:\n" +
+                     dbg.string_to_sign;
+    }
+    auto proto = req.header("X-Amz-Target").empty() ? sqs::Protocol::Query : sqs::Protocol::Json;
+    SqsResponse sr = sqs::render_error(proto, "other", e, request_id);
+    HttpResponse r;
+    r.status = sr.status;
+    r.content_type = std::move(sr.content_type);
+    r.body = std::move(sr.body);
+    r.headers = std::move(sr.headers);
     r.headers.emplace_back("x-amzn-RequestId", request_id);
+    r.error_code = std::move(sr.error_code);
     return respond(with_route(std::move(r), api, "other"));
   }
   SqsRequest s;

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Run one integration command against a fresh ebbd on 127.0.0.1:0.
 
-    harness.py --ebbd PATH [--timeout S] [--name N] -- COMMAND [ARG...]
+    harness.py --ebbd PATH [--timeout S] [--name N] [--auth none|sigv4] -- COMMAND [ARG...]
 
 Starts `ebbd --listen 127.0.0.1:0 --data-dir TMP/data --auth none --port-file
-TMP/port`, waits for the port file and /healthz, runs COMMAND in TMP/work with
+TMP/port` (`--auth sigv4` with harness --auth sigv4: clients then get the generated
+admin key in AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY and EBB_CREDENTIALS_FILE), waits for the port file and /healthz, runs COMMAND in TMP/work with
 ENDPOINT / EBB_SERVER set, then stops ebbd with SIGTERM (SIGKILL after a grace
 period) and removes TMP.  Every wait has a deadline.
 
@@ -177,11 +178,12 @@ def client_env(endpoint, tmp):
 class Ebbd:
     """One ebbd process on 127.0.0.1 with a given data dir."""
 
-    def __init__(self, ebbd, data_dir, tmp, extra_args=(), env=None, wrapper=()):
+    def __init__(self, ebbd, data_dir, tmp, extra_args=(), env=None, wrapper=(), auth="none"):
         self.ebbd, self.data_dir, self.tmp = ebbd, data_dir, tmp
         self.extra_args = list(extra_args)
         self.env = env            # None: inherit; else the full environment of ebbd
         self.wrapper = list(wrapper)  # argv prefix, e.g. strace with fault injection
+        self.auth = auth  # "none" (explicit: ebbd's default is sigv4) or "sigv4"
         self.proc = None
         self.port = None
         self.endpoint = None
@@ -195,7 +197,7 @@ class Ebbd:
             os.unlink(port_file)
         os.makedirs(self.data_dir, exist_ok=True)
         argv = self.wrapper + [self.ebbd, "--listen", f"127.0.0.1:{port}", "--data-dir", self.data_dir,
-                               "--auth", "none", "--port-file", port_file] + self.extra_args
+                               "--auth", self.auth, "--port-file", port_file] + self.extra_args
         self.starts += 1
         logf = open(self.log_path, "ab")
         logf.write(f"\n==== start #{self.starts}: {' '.join(argv)}\n".encode())
@@ -240,6 +242,18 @@ class Ebbd:
             time.sleep(0.05)
         self.kill()
         raise RuntimeError(f"/healthz did not answer 200 within {deadline_s}s\n{self.log_tail()}")
+
+    def admin_credentials(self):
+        """(access key id, secret) from the credentials file ebbd wrote (--auth sigv4)."""
+        key = secret = None
+        with open(os.path.join(self.data_dir, "credentials")) as f:
+            for line in f:
+                name, _, value = line.partition("=")
+                if name.strip() == "aws_access_key_id":
+                    key = value.strip()
+                elif name.strip() == "aws_secret_access_key":
+                    secret = value.strip()
+        return key, secret
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
@@ -287,6 +301,8 @@ def main():
     ap.add_argument("--ebbd", required=True)
     ap.add_argument("--timeout", type=float, default=300, help="deadline for COMMAND (s)")
     ap.add_argument("--name", default="integration")
+    ap.add_argument("--auth", default="none", choices=["none", "sigv4"],
+                    help="sigv4: clients get the admin key ebbd generated (AWS_* and EBB_CREDENTIALS_FILE)")
     ap.add_argument("cmd", nargs=argparse.REMAINDER)
     a = ap.parse_args()
     cmd = a.cmd[1:] if a.cmd[:1] == ["--"] else a.cmd
@@ -302,7 +318,7 @@ def main():
     tmp = make_tmp(f"ebb-{a.name}-")
     work = os.path.join(tmp, "work")
     os.makedirs(work)
-    srv = Ebbd(a.ebbd, os.path.join(tmp, "data"), tmp)
+    srv = Ebbd(a.ebbd, os.path.join(tmp, "data"), tmp, auth=a.auth)
     rc = 1
     try:
         try:
@@ -313,6 +329,9 @@ def main():
         log(f"ebbd up at {endpoint} (data dir {srv.data_dir}); running: {' '.join(argv)}")
         env = client_env(endpoint, tmp)
         env["EBB_EBBD"] = os.path.abspath(a.ebbd)
+        if a.auth == "sigv4":
+            env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"] = srv.admin_credentials()
+            env["EBB_CREDENTIALS_FILE"] = os.path.join(srv.data_dir, "credentials")
         env["EBB_JS_DIR"] = JS_DIR
         t0 = time.monotonic()
         p = subprocess.Popen(argv, cwd=work, env=env, stdin=subprocess.DEVNULL, start_new_session=True)

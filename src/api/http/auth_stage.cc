@@ -33,8 +33,16 @@ std::optional<std::string> access_key_from_authorization(std::string_view header
   return std::nullopt;
 }
 
-Result<AuthResult> AuthStage::authenticate(const HttpRequest& req) const {
+AuthStage::AuthStage(AuthMode mode, SigV4Options sqs, SecretLookup lookup)
+    : mode_(mode), sqs_(std::move(sqs), std::move(lookup)) {}
+
+Result<AuthResult> AuthStage::authenticate(const HttpRequest& req, WallTime now, SigV4Debug* debug) const {
   AuthResult r;
+  if (mode_ == AuthMode::SigV4) {
+    EBB_TRY(SigV4Identity id, sqs_.verify(req, now, debug));
+    r.access_key_id = std::move(id.access_key_id);
+    return r;
+  }
   auto authz = req.header("Authorization");
   if (!authz.empty()) {
     if (auto id = access_key_from_authorization(authz)) r.access_key_id = *id;

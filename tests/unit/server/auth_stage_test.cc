@@ -29,16 +29,19 @@ TEST(AuthStage, RejectsOtherSchemesAndEmptyIds) {
 TEST(AuthStage, PresignedQueryCredential) {
   HttpRequest req;
   req.query = "Action=ListQueues&X-Amz-Credential=AKID2%2F20240101%2Fus-east-1%2Fsqs%2Faws4_request&X-Amz-Signature=f";
-  auto r = AuthStage(AuthMode::None).authenticate(req);
+  auto r = AuthStage(AuthMode::None).authenticate(req, WallTime{});
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->access_key_id, "AKID2");
 }
 
-TEST(AuthStage, NoCredentialsIsAcceptedForNow) {
+TEST(AuthStage, NoCredentialsAcceptedOnlyWithAuthNone) {
   HttpRequest req;
-  auto r = AuthStage(AuthMode::SigV4).authenticate(req);
+  auto r = AuthStage(AuthMode::None).authenticate(req, WallTime{});
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->access_key_id, "");
+  auto s = AuthStage(AuthMode::SigV4).authenticate(req, WallTime{});
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, Code::MissingAuthenticationToken);
 }
 
 TEST(AuthStage, ParsesMode) {
