@@ -8,8 +8,6 @@
 namespace ebb::manifest {
 namespace {
 
-constexpr int64_t kMaxInt32 = 2'147'483'647;
-
 std::string show(std::string_view s) {
   return nlohmann::json(std::string(s.substr(0, 100))).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
@@ -121,19 +119,6 @@ void check_queue_action(const nlohmann::json& q, const std::string& path, Checke
   if (group && (group->empty() || group->size() > 128)) c.error(field_path(path, "groupId"), "must be 1-128 characters");
 }
 
-void check_task_action(const nlohmann::json& task, const std::string& path, Checker& c) {
-  if (!task.is_object()) {
-    c.error(path, "must be an object, got " + describe_value(task));
-    return;
-  }
-  nlohmann::json tmpl = task;
-  for (const char* k : {"activeDeadlineSeconds", "backoffLimit", "ttlSecondsAfterFinished"}) tmpl.erase(k);
-  c.integer(task, "activeDeadlineSeconds", path, 0, kMaxInt32);
-  c.integer(task, "backoffLimit", path, 0, kMaxInt32);
-  c.integer(task, "ttlSecondsAfterFinished", path, 0, kMaxInt32);
-  check_task_template(tmpl, path, c);
-}
-
 void check_notify(const nlohmann::json& spec, Checker& c) {
   auto n = spec.find("notify");
   if (n == spec.end()) return;
@@ -162,7 +147,7 @@ void check_notify(const nlohmann::json& spec, Checker& c) {
     }
     if (auto w = a.find("webhook"); w != a.end()) check_webhook(*w, field_path(path, "webhook"), c);
     if (auto q = a.find("queue"); q != a.end()) check_queue_action(*q, field_path(path, "queue"), c);
-    if (auto t = a.find("task"); t != a.end()) check_task_action(*t, field_path(path, "task"), c);
+    if (auto t = a.find("task"); t != a.end()) check_job_task(*t, field_path(path, "task"), c);
     if (auto l = a.find("log"); l != a.end()) {
       const std::string lp = field_path(path, "log");
       if (l->is_null()) continue;  // `log:` with nothing after it

@@ -119,20 +119,6 @@ void check_message(const nlohmann::json& m, const std::string& path, Checker& c)
   }
 }
 
-void check_task_target(const nlohmann::json& task, const std::string& path, Checker& c) {
-  if (!task.is_object()) {
-    c.error(path, "must be an object, got " + describe_value(task));
-    return;
-  }
-  // The run is a Job (scheduling.md §8): the task template plus a few Job fields.
-  nlohmann::json tmpl = task;
-  for (const char* k : {"activeDeadlineSeconds", "backoffLimit", "ttlSecondsAfterFinished"}) tmpl.erase(k);
-  c.integer(task, "activeDeadlineSeconds", path, 0, kMaxInt32);
-  c.integer(task, "backoffLimit", path, 0, kMaxInt32);
-  c.integer(task, "ttlSecondsAfterFinished", path, 0, kMaxInt32);
-  check_task_template(tmpl, path, c);
-}
-
 void check_target(const nlohmann::json& spec, Checker& c) {
   auto t = spec.find("target");
   const std::string path = "spec.target";
@@ -143,7 +129,7 @@ void check_target(const nlohmann::json& spec, Checker& c) {
   if (!c.object(*t, path, {"task", "taskDefinition", "queue", "message", "taskCount"})) return;
   const int kinds = int(t->contains("task")) + int(t->contains("taskDefinition")) + int(t->contains("queue"));
   if (kinds != 1) c.error(path, "give exactly one of task, taskDefinition and queue");
-  if (auto task = t->find("task"); task != t->end()) check_task_target(*task, field_path(path, "task"), c);
+  if (auto task = t->find("task"); task != t->end()) check_job_task(*task, field_path(path, "task"), c);
   if (std::optional<std::string> td = c.string(*t, "taskDefinition", path)) {
     check_task_definition_ref(*td, field_path(path, "taskDefinition"), c);
   }

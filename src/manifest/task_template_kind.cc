@@ -208,4 +208,18 @@ void check_task_template(const nlohmann::json& t, std::string_view path_in, Chec
   check_runtime(t, path, c);
 }
 
+void check_job_task(const nlohmann::json& task, const std::string& path, Checker& c) {
+  if (!task.is_object()) {
+    c.error(path, "must be an object, got " + describe_value(task));
+    return;
+  }
+  constexpr int64_t kMaxInt32 = 2'147'483'647;
+  nlohmann::json tmpl = task;
+  for (const char* k : {"activeDeadlineSeconds", "backoffLimit", "ttlSecondsAfterFinished"}) tmpl.erase(k);
+  c.integer(task, "activeDeadlineSeconds", path, 0, kMaxInt32);
+  c.integer(task, "backoffLimit", path, 0, kMaxInt32);
+  c.integer(task, "ttlSecondsAfterFinished", path, 0, kMaxInt32);
+  check_task_template(tmpl, path, c);
+}
+
 }  // namespace ebb::manifest

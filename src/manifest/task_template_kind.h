@@ -37,6 +37,11 @@ inline constexpr std::size_t kMaxArgvEnvBytes = 128 * 1024;
 // their variables are left unset.
 void check_task_template(const nlohmann::json& t, std::string_view path, Checker& c);
 
+// Validates a task that ebb runs as a one-off Job (a Schedule's or an Alarm's task
+// target, scheduling.md §8): a task template plus the Job fields
+// activeDeadlineSeconds, backoffLimit and ttlSecondsAfterFinished.
+void check_job_task(const nlohmann::json& task, const std::string& path, Checker& c);
+
 // The reason `p` is not an absolute path without ".." components and NUL, or "".
 // Shared with EventSource's `directory`.
 std::string absolute_path_problem(std::string_view p);
