@@ -149,8 +149,9 @@ test('a burst of messages makes the service chart rise', async () => {
   // events every few seconds; a loaded CI machine needed more than 10 s once).
   await until('a ScaleOut decision row', async () =>
     (await page.locator('table.list tbody tr td:nth-child(2)').allTextContents()).some((t) => t.includes('ScaleOut')), 30000);
-  // ... and the changes of the desired count are marked on the chart.
-  assert.ok(await page.evaluate(() => window.ebbDashboard.decisionMarks) >= 2);
+  // ... and the changes of the desired count are marked on the chart (at least the ScaleOut;
+  // the pool may go 1 -> 4 in one decision, so one mark is all a fast machine makes).
+  await until('a decision mark on the chart', () => page.evaluate(() => window.ebbDashboard.decisionMarks >= 1), 15000);
   await shot('service');
   assert.deepEqual(errors, []);
 });
