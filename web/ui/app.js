@@ -49,7 +49,9 @@
   const link = (href, text) => h("a", { href }, text);
 
   async function api(path, opts = {}) {
-    const init = { method: opts.method || "GET", headers: {} };
+    // A request that never answers must not stall the page's polling for good (every()
+    // skips a tick while the previous one is still waiting): give up after 20 s.
+    const init = { method: opts.method || "GET", headers: {}, signal: AbortSignal.timeout(20000) };
     if (opts.body !== undefined) {
       init.headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(opts.body);
@@ -58,7 +60,7 @@
     try {
       res = await fetch("/api/v1/" + path, init);
     } catch (e) {
-      return { status: 0, body: null, error: "server unreachable" };
+      return { status: 0, body: null, error: e && e.name === "TimeoutError" ? "server did not answer in 20 s" : "server unreachable" };
     }
     let body = null;
     try { body = await res.json(); } catch (e) { body = null; }
