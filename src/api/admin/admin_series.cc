@@ -9,6 +9,7 @@
 #include <cmath>
 
 #include "api/admin/admin_api.h"
+#include "api/admin/list_page.h"
 #include "api/admin/admin_reply.h"
 #include "api/http/query_string.h"
 #include "obs/cost_model.h"
@@ -24,17 +25,6 @@ bool valid_name(std::string_view n) {
   for (char c : n)
     if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
   return true;
-}
-
-std::optional<size_t> parse_count(const std::string& v, size_t max) {
-  if (v.empty() || v.size() > 9) return std::nullopt;
-  size_t n = 0;
-  for (char c : v) {
-    if (c < '0' || c > '9') return std::nullopt;
-    n = n * 10 + size_t(c - '0');
-  }
-  if (n > max) return std::nullopt;
-  return n;
 }
 
 }  // namespace

@@ -4,8 +4,8 @@
 
 namespace ebb::admin {
 
-namespace {
-std::optional<size_t> count(const std::string& v, size_t max) {
+std::optional<size_t> parse_count(std::string_view v, size_t max) {
+  // At most 10 digits: 9,999,999,999 fits size_t, so the loop cannot overflow.
   if (v.empty() || v.size() > 10) return std::nullopt;
   size_t n = 0;
   for (char c : v) {
@@ -15,7 +15,6 @@ std::optional<size_t> count(const std::string& v, size_t max) {
   if (n > max) return std::nullopt;
   return n;
 }
-}  // namespace
 
 Result<ListPage> parse_list_page(const http::HttpRequest& req) {
   ListPage p;
@@ -25,14 +24,14 @@ Result<ListPage> parse_list_page(const http::HttpRequest& req) {
   };
   if (has("limit")) {
     auto v = http::query_param(q, "limit");
-    auto n = v ? count(*v, 1000) : std::nullopt;
+    auto n = v ? parse_count(*v, 1000) : std::nullopt;
     if (!n || *n == 0) return err(Code::Invalid, "limit: must be between 1 and 1000");
     p.paged = true;
     p.limit = *n;
   }
   if (has("offset")) {
     auto v = http::query_param(q, "offset");
-    auto n = v ? count(*v, 1'000'000'000) : std::nullopt;
+    auto n = v ? parse_count(*v, 1'000'000'000) : std::nullopt;
     if (!n) return err(Code::Invalid, "offset: must be a non-negative integer");
     p.offset = *n;
   }

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "api/http/http_message.h"
 #include "base/result.h"
@@ -20,5 +21,9 @@ struct ListPage {
 };
 
 Result<ListPage> parse_list_page(const http::HttpRequest& req);
+
+// A decimal count of at most 10 digits and at most `max` (query parameters such as
+// limit, offset, points); nullopt for anything else (signs, spaces, empty).
+std::optional<size_t> parse_count(std::string_view v, size_t max);
 
 }  // namespace ebb::admin
