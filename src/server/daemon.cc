@@ -219,6 +219,7 @@ int run_daemon(const DaemonConfig& cfg) {
   ecfg.region = cfg.region;
   ecfg.account = cfg.account_id;
   ecfg.purge_rate_limit = cfg.purge_rate_limit;
+  ecfg.max_long_polls = cfg.max_long_polls;
   Engine engine(clock, *store, committer, ecfg);
   try {
     engine.load();

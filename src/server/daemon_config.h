@@ -25,6 +25,7 @@ struct DaemonConfig {
   bool insecure = false;            // allow plain HTTP on a non-loopback address
   int shutdown_timeout_seconds = 30;
   http::HttpLimits limits;
+  size_t max_long_polls = 1000;     // concurrent ReceiveMessage long polls (reliability.md §4.3)
   // Disk-full degradation (reliability.md P-D5)
   int64_t min_free_disk_bytes = -1;       // -1: min(5 % of the volume, 1 GiB)
   int64_t disk_reserve_bytes = 64LL << 20;

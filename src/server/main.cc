@@ -83,6 +83,60 @@ int main(int argc, char** argv) {
                  "MiB of reserve file kept in the data directory and released when the disk fills (0: none)")
       ->envname("EBB_DISK_RESERVE_MIB")
       ->check(CLI::Range(int64_t(0), int64_t(1) << 20));
+  // HTTP limits (reliability.md §4.3); defaults from http::HttpLimits.
+  const http::HttpLimits dl;
+  int64_t request_line = dl.request_line, header_total = dl.header_total, header_count = dl.header_count,
+          header_one = dl.header_one, body_sqs = dl.body_sqs, body_native = dl.body_native,
+          header_timeout = dl.header_timeout.count(), body_timeout = dl.body_timeout.count(),
+          body_grace = dl.body_grace.count(), body_min_rate = dl.body_min_rate, write_timeout = dl.write_timeout.count(),
+          idle_timeout = dl.idle_timeout.count(), max_conns = dl.max_connections,
+          max_conns_addr = dl.max_connections_per_addr, max_long_polls = 1000;
+  struct LimitFlag {
+    const char* flag;
+    const char* env;
+    const char* help;
+    int64_t* value;
+    int64_t lo, hi;
+  };
+  const LimitFlag limit_flags[] = {
+      {"--http-max-request-line", "EBB_HTTP_MAX_REQUEST_LINE", "bytes in the request line (else 414)", &request_line,
+       256, 1 << 20},
+      {"--http-max-header-bytes", "EBB_HTTP_MAX_HEADER_BYTES", "bytes of all headers together (else 431)",
+       &header_total, 1024, 1 << 20},
+      {"--http-max-header-count", "EBB_HTTP_MAX_HEADER_COUNT", "header fields per request (else 431)", &header_count,
+       8, 1024},
+      {"--http-max-header-field", "EBB_HTTP_MAX_HEADER_FIELD", "bytes in one header field (else 431)", &header_one,
+       256, 1 << 20},
+      {"--http-max-sqs-body", "EBB_HTTP_MAX_SQS_BODY", "bytes of an SQS API request body (else 413)", &body_sqs,
+       1 << 20, int64_t(1) << 30},
+      {"--http-max-api-body", "EBB_HTTP_MAX_API_BODY", "bytes of a /api/v1 request body (else 413)", &body_native,
+       64 << 10, int64_t(1) << 30},
+      {"--http-header-timeout", "EBB_HTTP_HEADER_TIMEOUT_SECONDS",
+       "seconds to receive a request's headers (else close, no response)", &header_timeout, 1, 3600},
+      {"--http-body-timeout", "EBB_HTTP_BODY_TIMEOUT_SECONDS", "seconds to receive a whole body (else 408)",
+       &body_timeout, 1, 3600},
+      {"--http-body-grace", "EBB_HTTP_BODY_GRACE_SECONDS", "seconds before the minimum body rate applies",
+       &body_grace, 0, 3600},
+      {"--http-min-body-rate", "EBB_HTTP_MIN_BODY_RATE",
+       "bytes/s a body must average after the grace (else 408; 0: off)", &body_min_rate, 0, int64_t(1) << 30},
+      {"--http-write-timeout", "EBB_HTTP_WRITE_TIMEOUT_SECONDS", "seconds to write a response (else close)",
+       &write_timeout, 1, 3600},
+      {"--http-idle-timeout", "EBB_HTTP_IDLE_TIMEOUT_SECONDS", "seconds an idle keep-alive connection is kept",
+       &idle_timeout, 1, 86400},
+      {"--max-connections", "EBB_MAX_CONNECTIONS", "open HTTP connections in all (new ones refused)", &max_conns, 1,
+       1 << 20},
+      {"--max-connections-per-address", "EBB_MAX_CONNECTIONS_PER_ADDRESS",
+       "open HTTP connections per client address (new ones refused)", &max_conns_addr, 1, 1 << 20},
+      {"--max-long-polls", "EBB_MAX_LONG_POLLS",
+       "concurrent ReceiveMessage long polls; further ones answer at once (empty if nothing is visible)",
+       &max_long_polls, 0, 1 << 20},
+  };
+  for (auto& f : limit_flags)
+    app.add_option(f.flag, *f.value, f.help)
+        ->envname(f.env)
+        ->check(CLI::Range(f.lo, f.hi))
+        ->capture_default_str()
+        ->group("HTTP limits");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -128,6 +182,21 @@ int main(int argc, char** argv) {
   cfg.disk_reserve_bytes = disk_reserve_mib << 20;
   cfg.stop_tasks_on_exit = !leave_tasks;
   cfg.task_path = task_path;
+  cfg.limits.request_line = size_t(request_line);
+  cfg.limits.header_total = size_t(header_total);
+  cfg.limits.header_count = size_t(header_count);
+  cfg.limits.header_one = size_t(header_one);
+  cfg.limits.body_sqs = uint64_t(body_sqs);
+  cfg.limits.body_native = uint64_t(body_native);
+  cfg.limits.header_timeout = std::chrono::seconds(header_timeout);
+  cfg.limits.body_timeout = std::chrono::seconds(body_timeout);
+  cfg.limits.body_grace = std::chrono::seconds(body_grace);
+  cfg.limits.body_min_rate = uint64_t(body_min_rate);
+  cfg.limits.write_timeout = std::chrono::seconds(write_timeout);
+  cfg.limits.idle_timeout = std::chrono::seconds(idle_timeout);
+  cfg.limits.max_connections = size_t(max_conns);
+  cfg.limits.max_connections_per_addr = size_t(max_conns_addr);
+  cfg.max_long_polls = size_t(max_long_polls);
   auto prices = obs::price_preset(price_table);
   if (!prices.ok()) return fail("--price-table: " + prices.error().message);
   cfg.prices = *prices;

@@ -16,7 +16,9 @@ struct HttpLimits {
   uint64_t body_sqs = 4 * 1024 * 1024;     // 413, close
   uint64_t body_native = 1024 * 1024;      // 413 (/api/v1)
   std::chrono::seconds header_timeout{10};   // close, no response
-  std::chrono::seconds body_timeout{60};     // 408, close
+  std::chrono::seconds body_timeout{60};     // 408, close (whole body)
+  std::chrono::seconds body_grace{5};        // then the body must average body_min_rate
+  uint64_t body_min_rate = 16 * 1024;        // bytes/s since the body began; 408, close (0: off)
   std::chrono::seconds write_timeout{30};    // close
   std::chrono::seconds idle_timeout{65};     // close (above the 20 s long poll)
   size_t max_connections = 1024;

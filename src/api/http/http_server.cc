@@ -68,7 +68,10 @@ constexpr size_t kLingerBytes = 8 * 1024 * 1024;  // above the largest body; tim
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, std::shared_ptr<Shared> shared, std::string addr)
-      : stream_(std::move(socket)), shared_(std::move(shared)), addr_(std::move(addr)) {}
+      : stream_(std::move(socket)),
+        body_timer_(stream_.get_executor()),
+        shared_(std::move(shared)),
+        addr_(std::move(addr)) {}
   ~Session() { shared_->release(addr_, this); }
 
   void start() {
@@ -175,15 +178,60 @@ class Session : public std::enable_shared_from_this<Session> {
     read_body();
   }
 
+  // Body deadline and minimum rate (reliability.md §4.3): the whole body within
+  // body_timeout, and after body_grace at least body_min_rate bytes/s on average since
+  // the body began. A separate timer watches both, so a slow sender gets its 408 before
+  // the close (a tcp_stream timeout would close the socket first).
   void read_body() {
-    stream_.expires_after(limits().body_timeout);
-    bhttp::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) {
-      if (ec == bhttp::error::body_limit) return self->send(too_large(), self->version_);
-      if (is_parse_error(ec)) return self->refuse(400);
-      // A timed-out stream is already closed by Beast, so the 408 cannot be written.
-      if (ec) return self->close_now();
+    stream_.expires_never();
+    body_started_ = std::chrono::steady_clock::now();
+    body_bytes_ = 0;
+    body_too_slow_ = false;
+    body_done_ = false;
+    body_timer_.expires_after(std::chrono::seconds(1));
+    body_timer_.async_wait([self = shared_from_this()](beast::error_code ec) { self->on_body_tick(ec); });
+    read_body_some();
+  }
+
+  void read_body_some() {
+    bhttp::async_read_some(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t n) {
+      self->body_bytes_ += n;
+      if (self->body_too_slow_) return self->send(request_timeout(), self->version_);
+      if (ec == bhttp::error::body_limit) return self->stop_body_timer(), self->send(too_large(), self->version_);
+      if (is_parse_error(ec)) return self->stop_body_timer(), self->refuse(400);
+      if (ec) return self->stop_body_timer(), self->close_now();
+      if (!self->parser_->is_done()) return self->read_body_some();
+      self->stop_body_timer();
       self->dispatch();
     });
+  }
+
+  void on_body_tick(beast::error_code ec) {
+    if (ec || body_done_) return;  // cancelled: the body is complete or the read failed
+    auto elapsed = std::chrono::steady_clock::now() - body_started_;
+    double secs = std::chrono::duration<double>(elapsed).count();
+    bool too_long = elapsed >= limits().body_timeout;
+    bool too_slow = limits().body_min_rate > 0 && elapsed >= limits().body_grace &&
+                    double(body_bytes_) < double(limits().body_min_rate) * secs;
+    if (too_long || too_slow) {
+      body_too_slow_ = true;
+      beast::error_code ignored;
+      stream_.socket().cancel(ignored);  // the pending read completes and answers 408
+      return;
+    }
+    body_timer_.expires_after(std::chrono::seconds(1));
+    body_timer_.async_wait([self = shared_from_this()](beast::error_code ec) { self->on_body_tick(ec); });
+  }
+
+  void stop_body_timer() {
+    body_done_ = true;
+    body_timer_.cancel();
+  }
+
+  static HttpResponse request_timeout() {
+    HttpResponse r = HttpResponse::text(408, "request body too slow\n");
+    r.close = true;
+    return r;
   }
 
   void dispatch() {
@@ -266,6 +314,11 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   beast::tcp_stream stream_;
+  asio::steady_timer body_timer_;
+  std::chrono::steady_clock::time_point body_started_;
+  uint64_t body_bytes_ = 0;
+  bool body_too_slow_ = false;
+  bool body_done_ = false;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::shared_ptr<Shared> shared_;
