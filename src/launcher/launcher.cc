@@ -378,9 +378,11 @@ void Launcher::launch(const runtime::LaunchSpec& spec) {
   if (tasks_.count(spec.task_id)) return launch_failed(spec, "task " + spec.task_id + " is already running", nullptr);
   auto t = std::make_unique<Task>();
   t->spec = spec;
-  if (Status st = runtime::make_dirs(spec.work_dir, 0700); !st) return launch_failed(spec, st.error().message, nullptr);
+  // The log's directory first: it is usually the work dir's parent (tasks/<id>), so
+  // each is one mkdir.
   if (Status st = runtime::make_dirs(parent_dir(spec.log_path), 0700); !st)
     return launch_failed(spec, st.error().message, nullptr);
+  if (Status st = runtime::make_dirs(spec.work_dir, 0700); !st) return launch_failed(spec, st.error().message, nullptr);
   if (Status st = t->log.open(spec.log_path, spec.log_max_bytes); !st)
     return launch_failed(spec, st.error().message, nullptr);
   auto cg = runtime::create_task_cgroup(opts_.cgroups, spec.task_id, spec.limits);

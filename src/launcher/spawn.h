@@ -1,4 +1,4 @@
-// spawn_task: fork + exec of one task with the isolation steps of reliability.md §4.6,
+// spawn_task: clone(CLONE_VM | CLONE_VFORK) + exec of one task with the isolation steps of reliability.md §4.6,
 // in this order in the child: setsid; join the task's cgroup(s); stdin from /dev/null,
 // stdout+stderr into a pipe; close every other descriptor; PR_SET_NO_NEW_PRIVS;
 // PR_SET_PDEATHSIG(SIGKILL) (a launcher crash takes its direct tasks with it);
@@ -6,8 +6,9 @@
 // close-on-exec status pipe tells the parent whether the exec happened, so a missing
 // binary or a bad directory is a launch failure with its errno text, not an exit code.
 //
-// Call only from the single-threaded launcher (the child allocates nothing, but the
-// parent blocks until the exec succeeded or failed).
+// Call only from the single-threaded launcher (the child shares the launcher's memory
+// and one static stack and allocates nothing; the parent is suspended until the exec
+// succeeded or the child exited).
 #pragma once
 #include <vector>
 

@@ -39,7 +39,8 @@ struct TaskCgroup {
 };
 
 // Creates the task's cgroup(s) and writes limits (0 = default: memory 1 GiB, pids 256;
-// cpu only when cpu_millis > 0). Returns an empty TaskCgroup when no hierarchy is
+// cpu only when cpu_millis > 0; v1: no cpu cgroup at all without a CPU limit when a
+// pids or memory cgroup tracks the task). Returns an empty TaskCgroup when no hierarchy is
 // usable. Conflict when a cgroup with that id exists and still holds processes;
 // Invalid when a limit cannot be written (the partial cgroup is removed).
 [[nodiscard]] Result<TaskCgroup> create_task_cgroup(const CgroupSetup& setup, const std::string& task_id,

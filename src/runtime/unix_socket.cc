@@ -12,6 +12,9 @@ namespace ebb::runtime {
 
 Status make_dirs(const std::string& path, mode_t mode) {
   if (path.empty() || path[0] != '/') return Error{Code::Invalid, "not an absolute path: " + path};
+  // The common case first: the parent exists (one mkdir, not one per component).
+  if (::mkdir(path.c_str(), mode) == 0 || errno == EEXIST) return {};
+  if (errno != ENOENT) return Error{Code::Invalid, "cannot create " + path + ": " + std::strerror(errno)};
   for (size_t pos = 1; pos <= path.size(); ++pos) {
     if (pos != path.size() && path[pos] != '/') continue;
     const std::string part = path.substr(0, pos);

@@ -97,7 +97,11 @@ Job* Impl::owner(const Attempt& a) {
   return it == jobs.end() ? nullptr : &it->second;
 }
 
-void Impl::put_job(const Job& j) {
+void Impl::put_job(const Job& j) { dirty_jobs.insert(j.name()); }
+
+void Impl::put_attempt(const Attempt& a) { dirty_attempts.insert(a.rec.id); }
+
+void Impl::write_job(const Job& j) {
   json fails = json::array();
   for (auto& [i, f] : j.idx_fail)
     fails.push_back({{"index", i},
@@ -122,7 +126,7 @@ void Impl::put_job(const Job& j) {
   ops.push_back(op::PutRecord{"job", j.name(), value.dump()});
 }
 
-void Impl::put_attempt(const Attempt& a) {
+void Impl::write_attempt(const Attempt& a) {
   json v = runtime::to_json(a.rec);
   v["jobIndex"] = a.index;
   v["restartCount"] = a.restarts;
@@ -161,6 +165,16 @@ void Impl::add_event(Job& j, bool warning, const std::string& reason, const std:
 
 Token Impl::flush(Effects& fx) {
   Token t = 0;
+  // Records changed since the last flush, each written once with its final state
+  // (an exit that creates the replacement touches its Job twice, for example).
+  // After `ops`: a record deleted meanwhile is gone from the maps and skipped, one
+  // deleted and written again ends written.
+  for (const std::string& name : dirty_jobs)
+    if (auto it = jobs.find(name); it != jobs.end()) write_job(it->second);
+  for (const std::string& id : dirty_attempts)
+    if (auto it = attempts.find(id); it != attempts.end()) write_attempt(it->second);
+  dirty_jobs.clear();
+  dirty_attempts.clear();
   if (!ops.empty()) {
     t = committer.append_all(std::move(ops));
     ops.clear();
@@ -636,10 +650,10 @@ void Impl::handle_exit(const runtime::TaskExited& e, Effects& fx) {
   a.rec.cpu_seconds = e.cpu_seconds;
   a.rec.peak_rss_bytes = e.peak_rss_bytes;
   a.rec.ended_ms = e.ended_ms ? e.ended_ms : wall_ms();
-  fx.wake = true;
   Job* jp = owner(a);
   if (!jp) {
     delete_attempt(id, fx);
+    fx.wake = true;
     return;
   }
   Job& j = *jp;
@@ -747,6 +761,10 @@ void Impl::handle_exit(const runtime::TaskExited& e, Effects& fx) {
   std::vector<std::string> to_delete;  // TTL deletions happen in tick()
   reconcile(j, now, fx, to_delete);
   put_job(j);
+  // The replacement is already decided above; the tick is needed only when this Job
+  // must be looked at again before the instant the ticker is armed for (a back-off,
+  // a restart delay, a TTL). finish() asks for it itself.
+  if (armed_next < 0 || j.next_due < armed_next) fx.wake = true;
 }
 
 // ---------------------------------------------------------------------------------
@@ -1203,6 +1221,7 @@ MonoTime JobController::tick() {
     const int64_t now = im.mono_ms();
     next = std::min(im.tick_locked(fx), now + kIdleTickMs);
     if (!im.runtime_ok) next = std::min(next, im.reconnect_at);
+    im.armed_next = next;
     im.flush(fx);
   }
   fx.wake = false;  // this is the tick

@@ -3,9 +3,10 @@
 // job_views.cc (JSON views). Not for other modules.
 //
 // Locking (the ServiceController's discipline): everything below is guarded by
-// Impl::mu. Store appends made under mu are collected in `ops` and appended as one
-// group (Committer::append_all) when the locked section ends, so a Job's counters and
-// the attempt record that changed them commit together. Runtime calls, directory work
+// Impl::mu. Store appends made under mu are collected in `ops` (Job and attempt
+// records as a set of changed keys, each written once) and appended as one group
+// (Committer::append_all) when the locked section ends, so a Job's counters and the
+// attempt record that changed them commit together. Runtime calls, directory work
 // and when_durable registrations are collected in Effects and run after mu is
 // released: the runtime's listener thread and the committer's writer thread call back
 // into the controller and must never wait for a lock held by a thread waiting on them.
@@ -120,8 +121,10 @@ struct JobController::Impl {
   std::map<std::string, Attempt> attempts;
   std::map<std::string, nlohmann::json> config_maps;  // name → data
   std::vector<StoreOp> ops;                            // appended at flush()
+  std::set<std::string> dirty_jobs, dirty_attempts;    // written at flush() (put_job/put_attempt)
   bool started = false, shutting_down = false, runtime_ok = false;
   int64_t reconnect_at = 0;
+  int64_t armed_next = -1;  // what the last tick() answered (monotonic ms); -1 = none yet
   std::mutex wake_mu;
   std::function<void()> wake_fn;
 
@@ -132,8 +135,10 @@ struct JobController::Impl {
   int64_t wall_from_mono(int64_t mono) const { return wall_ms() - (mono_ms() - mono); }
 
   // ---- records ----
-  void put_job(const Job& j);
-  void put_attempt(const Attempt& a);
+  void put_job(const Job& j);          // marks the record for the next flush()
+  void put_attempt(const Attempt& a);  // idem
+  void write_job(const Job& j);        // appends its PutRecord to `ops`
+  void write_attempt(const Attempt& a);
   void delete_attempt(const std::string& id, Effects& fx);
   void add_event(Job& j, bool warning, const std::string& reason, const std::string& message);
   Token flush(Effects& fx);  // appends `ops`, attaches pending launches to its token
