@@ -50,6 +50,14 @@ Outcome<nlohmann::json> ApiClient::call(std::string_view method, std::string_vie
                 (text.empty() ? "" : ": " + text);
   }
   if (!refused) e.details.push_back("the request may or may not have taken effect");
+  if (r->status == 401) {
+    const ClientAuth& a = http_.auth();
+    e.hint = a.source.empty() ? "give a token with --token or EBB_TOKEN (ebb token create), or run where the admin "
+                                "credentials file is readable (--credentials-file, EBB_CREDENTIALS_FILE)"
+                              : "the credentials from " + a.source + " were refused";
+  } else if (r->status == 403) {
+    e.hint = "the token's scope does not allow this (ebb token create --scope write|admin)";
+  }
   return e;
 }
 

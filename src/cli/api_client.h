@@ -19,6 +19,7 @@ class ApiClient {
   explicit ApiClient(std::string base_url) : http_(std::move(base_url)) {}
 
   const std::string& server() const { return http_.base_url(); }
+  void set_auth(ClientAuth auth) { http_.set_auth(std::move(auth)); }
 
   Outcome<nlohmann::json> get(std::string_view path);
   Outcome<nlohmann::json> post(std::string_view path, const nlohmann::json& body,

@@ -104,6 +104,20 @@ struct ScaleOptions {
 };
 int run_scale(ApiClient& api, const ScaleOptions& o);
 
+// ebb token create [--scope read|write|admin] [--expires 90d] [--name N] | list | revoke ID
+struct TokenOptions {
+  std::string verb;
+  std::string scope = "read";
+  std::string expires;      // "" = the server's default (90 days)
+  std::string name;
+  std::string id;
+  std::string output;       // list: "" or "json"
+  bool no_headers = false;
+};
+int run_token(ApiClient& api, const TokenOptions& o);
+// "90d", "12h", "30m", "45s" or plain seconds → seconds; nullopt if malformed.
+std::optional<int64_t> parse_token_expiry(const std::string& s);
+
 // ebb suspend|resume service|cronjob|schedule|job/NAME…
 struct SuspendOptions {
   std::string type;

@@ -2,6 +2,10 @@
 
 #include <curl/curl.h>
 
+#include <chrono>
+
+#include "api/http/sigv4.h"
+
 namespace ebb::cli {
 namespace {
 
@@ -61,6 +65,30 @@ Outcome<HttpResponse> HttpClient::request(std::string_view method, std::string_v
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(body_copy.size()));
   } else if (method == "GET") {
     curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+  }
+  if (!auth_.bearer.empty()) {
+    headers = curl_slist_append(headers, ("Authorization: Bearer " + auth_.bearer).c_str());
+  } else if (!auth_.access_key_id.empty()) {
+    // SigV4, service "ebb" (docs/security.md). The Host header is set to what was signed.
+    std::string_view rest(base_);
+    rest.remove_prefix(rest.find("://") + 3);
+    size_t slash = rest.find('/');
+    std::string host(rest.substr(0, slash));
+    std::string prefix(slash == std::string_view::npos ? std::string_view{} : rest.substr(slash));
+    http::HttpRequest sreq;
+    sreq.method = std::string(method);
+    std::string target = prefix + std::string(path);
+    size_t q = target.find('?');
+    sreq.path = target.substr(0, q);
+    sreq.query = q == std::string::npos ? "" : target.substr(q + 1);
+    sreq.headers.emplace_back("Host", host);
+    if (method == "POST" || !body.empty()) sreq.headers.emplace_back("Content-Type", "application/json");
+    sreq.body = body_copy;
+    auto now_s = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
+    http::sigv4_sign(sreq, auth_.access_key_id, auth_.secret, auth_.region, "ebb", now_s.count());
+    for (const auto& [k, v] : sreq.headers)  // Content-Type is in the list already
+      if (k == "Host" || k == "X-Amz-Date" || k == "Authorization")
+        headers = curl_slist_append(headers, (k + ": " + v).c_str());
   }
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
   CURLcode rc = curl_easy_perform(c);

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "cli/cli_error.h"
+#include "cli/client_auth.h"
 
 namespace ebb::cli {
 
@@ -23,6 +24,9 @@ class HttpClient {
   HttpClient& operator=(const HttpClient&) = delete;
 
   const std::string& base_url() const { return base_; }
+  // Every request then carries the bearer token or is signed with SigV4 (service "ebb").
+  void set_auth(ClientAuth auth) { auth_ = std::move(auth); }
+  const ClientAuth& auth() const { return auth_; }
 
   // method: GET, POST, DELETE. `path` starts with "/" and is already escaped.
   // `body` is sent as application/json when non-empty or when method is POST.
@@ -34,6 +38,7 @@ class HttpClient {
 
  private:
   std::string base_;
+  ClientAuth auth_;
   void* curl_;  // CURL*, kept opaque so that callers need not include curl.h
 };
 

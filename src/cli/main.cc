@@ -46,6 +46,10 @@ int run(int argc, char** argv) {
   app.fallthrough();  // --server may follow the subcommand, as kubectl's global flags
   std::string server_flag;
   app.add_option("--server,-s", server_flag, "server URL (default: $EBB_SERVER, else http://127.0.0.1:9324)");
+  std::string token_flag, credentials_flag;
+  app.add_option("--token", token_flag, "bearer token for the server (default: $EBB_TOKEN, else the admin key)");
+  app.add_option("--credentials-file", credentials_flag,
+                 "admin key file to sign with (default: $EBB_CREDENTIALS_FILE, else <data dir>/credentials)");
 
   std::function<int(ApiClient&)> action;
   auto bind = [&](CLI::App* cmd, std::function<int(ApiClient&)> f) { cmd->callback([&action, f] { action = f; }); };
@@ -193,6 +197,32 @@ int run(int argc, char** argv) {
   cost->add_flag("--no-headers", cost_o.no_headers, "table rows only");
   bind(cost, [&](ApiClient& api) { return run_cost(api, cost_o); });
 
+  auto* token = app.add_subcommand("token", "bearer tokens for the API, the CLI and /metrics: create, list, revoke");
+  token->require_subcommand(1);
+  TokenOptions token_o;
+  auto* token_create = token->add_subcommand("create", "make a token and print it (once)");
+  token_create->add_option("--scope", token_o.scope, "read (GET only) | write (no token management) | admin")
+      ->check(CLI::IsMember({"read", "write", "admin"}));
+  token_create->add_option("--expires", token_o.expires, "lifetime: 90d (default), 12h, 30m, 45s");
+  token_create->add_option("--name", token_o.name, "a note shown by ebb token list");
+  bind(token_create, [&](ApiClient& api) {
+    token_o.verb = "create";
+    return run_token(api, token_o);
+  });
+  auto* token_list = token->add_subcommand("list", "list tokens (never their secrets)");
+  token_list->add_option("-o,--output", token_o.output, "json")->check(CLI::IsMember({"json"}));
+  token_list->add_flag("--no-headers", token_o.no_headers, "omit the header line");
+  bind(token_list, [&](ApiClient& api) {
+    token_o.verb = "list";
+    return run_token(api, token_o);
+  });
+  auto* token_revoke = token->add_subcommand("revoke", "revoke a token by its id (tok_…)");
+  token_revoke->add_option("id", token_o.id, "token id")->required();
+  bind(token_revoke, [&](ApiClient& api) {
+    token_o.verb = "revoke";
+    return run_token(api, token_o);
+  });
+
   auto* version = app.add_subcommand("version", "print the client version");
   bool version_only = false;
   version->callback([&] { version_only = true; });
@@ -216,6 +246,9 @@ int run(int argc, char** argv) {
   Outcome<std::string> url = server_url(server_flag);
   if (!url.ok()) return report(url.error());
   ApiClient api(*url);
+  Outcome<ClientAuth> auth = resolve_client_auth(token_flag, credentials_flag);
+  if (!auth.ok()) return report(auth.error());
+  api.set_auth(*auth);
   return action ? action(api) : report(usage_error("no command given"));
 }
 

@@ -249,6 +249,18 @@ int run_daemon(const DaemonConfig& cfg) {
   sqs_auth.regions = {cfg.region};
   http::AuthStage auth(cfg.auth, sqs_auth, [&keys](std::string_view id) { return keys.secret_of(id); });
   auth.set_debug_auth(cfg.debug_auth);
+  // Native API, CLI and /metrics (reliability.md §4.2): bearer tokens from the store
+  // (loaded with the other records below, before serving) or SigV4 with service "ebb"
+  // signed by the admin key. The CLI signs for us-east-1 unless told otherwise.
+  TokenStore tokens(clock, committer);
+  http::SigV4Options native_sigv4;
+  native_sigv4.service = "ebb";
+  native_sigv4.regions = {cfg.region};
+  if (cfg.region != "us-east-1") native_sigv4.regions.push_back("us-east-1");
+  NativeAuth native_auth(cfg.auth, clock, &tokens, native_sigv4, [&keys](std::string_view id) -> std::optional<std::string> {
+    if (!keys.is_admin(id)) return std::nullopt;  // per-task keys are for the SQS API only
+    return keys.secret_of(id);
+  });
   DiskGuard disk(clock, DiskGuardConfig{cfg.data_dir, cfg.min_free_disk_bytes, cfg.disk_reserve_bytes});
   disk.start();
   if (disk.sends_refused())
@@ -266,6 +278,9 @@ int run_daemon(const DaemonConfig& cfg) {
   router_parts.db_path = db_path;
   const alarm::AlarmController* alarms_for_metrics = nullptr;  // set below, before serving
   router_parts.alarms = &alarms_for_metrics;
+  router_parts.native_auth = &native_auth;
+  router_parts.tokens = &tokens;
+  router_parts.committer = &committer;
   admin.set_activity(&activity);
   obs::SeriesStore series;  // the dashboard's charts (docs/dashboard.md)
   admin.set_series(&series);
@@ -328,6 +343,8 @@ int run_daemon(const DaemonConfig& cfg) {
     schedules.load(records);
     task_definitions.load(records);
     alarms.load(records);
+    tokens.load(records);
+    if (tokens.skipped() > 0) logf::warn("skipped malformed token records", {{"count", int64_t(tokens.skipped())}});
   } catch (const std::exception& e) {
     logf::error("cannot load services and event sources", {{"path", db_path}, {"error", e.what()}});
     committer.stop();

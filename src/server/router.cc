@@ -7,6 +7,7 @@
 #include "obs/gzip.h"
 #include "server/log_fields.h"
 #include "server/metrics_page.h"
+#include "server/token_routes.h"
 #include "server/web_ui.h"
 
 namespace ebb::server {
@@ -53,6 +54,17 @@ void Router::handle(HttpRequest req, Respond respond) {
     bool ready = p_.ready.load();
     return done(with_route(HttpResponse::text(ready ? 200 : 503, ready ? "ready" : "not ready"), "other", "readyz"));
   }
+  const bool is_native = path == "/api/v1" || path.starts_with("/api/v1/");
+  if ((is_native || path == "/metrics") && p_.native_auth) {
+    // Bearer token or admin SigV4 (service "ebb"), scope checked (reliability.md §4.2).
+    NativeDecision d = p_.native_auth->check(req);
+    if (d.status != 200) {
+      logf::log(d.status == 403 ? spdlog::level::info : spdlog::level::warn, "native API request refused",
+                {{"status", d.status}, {"error_code", d.code}, {"path", path}, {"who", d.who},
+                 {"remote_addr", req.remote_addr}});
+      return done(with_route(native_auth_reply(d), is_native ? "native" : "other", is_native ? "auth" : "metrics"));
+    }
+  }
   if (path == "/metrics") {
     MetricsSources src{p_.engine, p_.metrics, p_.services ? *p_.services : nullptr, p_.activity, p_.store, p_.db_path};
     src.alarms = p_.alarms ? *p_.alarms : nullptr;
@@ -67,7 +79,12 @@ void Router::handle(HttpRequest req, Respond respond) {
     r.headers.emplace_back("Vary", "Accept-Encoding");
     return done(with_route(std::move(r), "other", "metrics"));
   }
-  if (path == "/api/v1" || path.starts_with("/api/v1/")) return p_.admin.handle(req, std::move(done));
+  if (is_native && is_token_path(path)) {
+    if (!p_.tokens || !p_.committer)
+      return done(with_route(HttpResponse::text(404, "tokens are not available here\n"), "native", "tokens"));
+    return handle_token_request(req, *p_.tokens, *p_.committer, p_.clock, std::move(done));
+  }
+  if (is_native) return p_.admin.handle(req, std::move(done));
   if (is_ui_path(path)) return done(serve_ui(req));
   if (wants_html(req)) {  // a browser at / gets the dashboard
     HttpResponse r = HttpResponse::text(302, "");

@@ -12,6 +12,8 @@
 #include "obs/activity.h"
 #include "obs/observed_store.h"
 #include "server/http_metrics.h"
+#include "server/native_auth.h"
+#include "server/tokens.h"
 #include "service/service_controller.h"
 
 namespace ebb::server {
@@ -29,6 +31,10 @@ struct RouterParts {
   const obs::ObservedStore* store = nullptr;   // store commit latency
   std::string db_path;                         // ebb_store_size_bytes
   const alarm::AlarmController* const* alarms = nullptr;  // set once alarms run
+  // /api/v1 and /metrics credentials (docs/security.md); nullptr = open (unit tests).
+  NativeAuth* native_auth = nullptr;
+  TokenStore* tokens = nullptr;        // /api/v1/tokens
+  Committer* committer = nullptr;      // token changes answer once durable
 };
 
 class Router {
