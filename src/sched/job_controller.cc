@@ -867,6 +867,15 @@ void Impl::delete_job(const std::string& name, Effects& fx) {
   jobs.erase(it);
 }
 
+void Impl::reconcile_now(Job& j, Effects& fx) {
+  // A new Job's first attempts are created here rather than at the next tick: they
+  // commit with the Job record and launch once that commit is durable (a Schedule's
+  // lateness is one commit and no thread hop shorter).
+  std::vector<std::string> to_delete;
+  reconcile(j, mono_ms(), fx, to_delete);
+  if (!to_delete.empty() || armed_next < 0 || j.next_due < armed_next) fx.wake = true;
+}
+
 int64_t Impl::tick_locked(Effects& fx) {
   const int64_t now = mono_ms();
   int64_t next = kNever;
@@ -1077,7 +1086,9 @@ Result<std::pair<std::string, Token>> JobController::apply(const json& validated
     std::lock_guard lk(im.mu);
     auto it = im.jobs.find(spec.name);
     if (it == im.jobs.end()) {
+      const std::string name = spec.name;
       im.create_job(std::move(spec), "");
+      if (im.started && !im.shutting_down) im.reconcile_now(im.jobs.at(name), fx);
       action = "created";
     } else {
       Job& j = it->second;
@@ -1169,9 +1180,11 @@ Result<Token> JobController::create(const std::string& name, const json& job_spe
     std::lock_guard lk(im.mu);
     if (im.jobs.count(name)) return err(Code::Conflict, "job/" + name + " already exists");
     im.create_job(std::move(*spec), own);
+    if (im.started && !im.shutting_down) im.reconcile_now(im.jobs.at(name), fx);
+    else fx.wake = true;
     token = im.flush(fx);
   }
-  im.wake();
+  im.run(fx);
   return token;
 }
 

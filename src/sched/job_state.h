@@ -149,6 +149,7 @@ struct JobController::Impl {
   void create_job(JobSpec spec, const std::string& owner);
   void set_suspend(Job& j, bool suspend, Effects& fx);
   int64_t reconcile(Job& j, int64_t now, Effects& fx, std::vector<std::string>& to_delete);
+  void reconcile_now(Job& j, Effects& fx);  // reconcile outside a tick; asks for one if due sooner
   void create_attempt(Job& j, int64_t index, Effects& fx);
   void launch_now(const std::string& id, Effects& fx);
   void terminate(Job& j, Attempt& a, const std::string& reason, Effects& fx);
