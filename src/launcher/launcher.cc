@@ -43,7 +43,8 @@ constexpr const char* kLaunchedDir = "launched";   // in the run dir
 // twice per task).
 void say(const char* fmt, ...) {
   char line[1024];
-  int n = std::snprintf(line, sizeof line, "ebb-launcher[%d]: ", static_cast<int>(::getpid()));
+  static const int pid = static_cast<int>(::getpid());
+  int n = std::snprintf(line, sizeof line, "ebb-launcher[%d]: ", pid);
   va_list ap;
   va_start(ap, fmt);
   const int m = std::vsnprintf(line + n, sizeof line - static_cast<size_t>(n) - 1, fmt, ap);
@@ -214,7 +215,9 @@ void Launcher::finish(Task& t, int status, const ::rusage& ru) {
   e.pid = t.pid;
   e.ended_ms = wall_ms();
   const bool sigkill = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
-  describe_exit(e, status, runtime::cgroup_oom_killed(t.cg, sigkill), t.stopping);
+  // An exit with code 0 is "Completed" whatever the OOM counters say: no need to read them.
+  const bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  describe_exit(e, status, !clean && runtime::cgroup_oom_killed(t.cg, sigkill), t.stopping);
   // The leader is gone; whatever it left behind goes too (§4.6: cgroup, group, session).
   kill_everything(t);
   e.cpu_seconds = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
