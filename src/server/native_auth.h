@@ -6,6 +6,14 @@
 // and its scope must allow it (read: GET/HEAD; write: all but /api/v1/tokens; admin:
 // all; the admin key is admin). With --auth none (loopback only) everything is open.
 //
+// Dashboard sessions: POST /ui/login with {"token":"ebb_…"} (rate-limited like any
+// failed credential) starts a session bound to that token; the browser keeps its id in
+// the cookie `ebb_session` (HttpOnly, SameSite=Strict, Path=/; see kSessionCookie). A
+// request with that cookie and no Authorization header acts with the token's scope
+// while the token lives, the session has been used within 12 h and, for every method
+// but GET/HEAD, the header X-CSRF-Token equals the session's CSRF token (else 403).
+// Sessions live in memory: a restart logs browsers out.
+//
 // Failed credentials (a token or signature that was presented and is wrong) are
 // counted per client address: after 10 in a minute that address gets 429 on every
 // request that needs credentials until the oldest failure is a minute old. A request
@@ -54,22 +62,53 @@ struct NativeDecision {
   std::string who;            // "token tok_…", "key EBB…" or "" (--auth none)
 };
 
+// ebbd has no TLS of its own, so the cookie cannot be `__Host-ebb_session` (that prefix
+// requires Secure, which browsers refuse to set over plain HTTP). Path=/ and no Domain
+// give the same host-only scope.
+inline constexpr std::string_view kSessionCookie = "ebb_session";
+
+struct Session {
+  std::string token_id;
+  Scope scope = Scope::Read;
+  std::string csrf;
+  MonoTime last_used;
+};
+
 class NativeAuth {
  public:
+  static constexpr Millis kSessionIdle = Millis(12LL * 3600 * 1000);
+  static constexpr size_t kMaxSessions = 10'000;
   // `admin_lookup` answers the secret of the admin key only (task keys are for SQS).
   NativeAuth(http::AuthMode mode, const Clock& clock, TokenStore* tokens, http::SigV4Options sigv4,
              http::SecretLookup admin_lookup);
   http::AuthMode mode() const { return mode_; }
   NativeDecision check(const http::HttpRequest& req);
 
+  // POST /ui/login: on success the session id and its CSRF token (status 200).
+  struct Login {
+    NativeDecision d;
+    std::string session_id, csrf;
+  };
+  Login login(const http::HttpRequest& req, std::string_view token);
+  // The live session named by the request's cookie (refreshes its idle timer).
+  std::optional<Session> session_of(const http::HttpRequest& req);
+  void logout(const http::HttpRequest& req);
+
  private:
-  NativeDecision identify(const http::HttpRequest& req, bool& presented) const;
+  static std::string cookie_value(const http::HttpRequest& req, std::string_view name);
+  NativeDecision identify(const http::HttpRequest& req, bool& presented);
   http::AuthMode mode_;
   const Clock& clock_;
   TokenStore* tokens_;
   http::SigV4Verifier sigv4_;
   FailureLimiter limiter_;
+  std::mutex sessions_mu_;
+  std::unordered_map<std::string, Session> sessions_;  // by SHA-256 of the session id
 };
+
+// Set-Cookie values: a new session, and the one that deletes it.
+std::string session_cookie(const std::string& session_id);
+std::string expired_session_cookie();
 
 // The JSON error answer of a refused decision ({"error":{"code","message","details"}}),
 // with WWW-Authenticate on 401 and Retry-After on 429.

@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include <nlohmann/json.hpp>
+
 #include "api/sqs/response.h"
 #include "base/crypto.h"
 #include "obs/gzip.h"
@@ -28,7 +30,62 @@ HttpResponse with_route(HttpResponse r, const char* api, const char* action) {
   return r;
 }
 
+HttpResponse ui_json(int status, const nlohmann::json& j, const char* action) {
+  HttpResponse r;
+  r.status = status;
+  r.content_type = "application/json";
+  r.body = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  r.headers.emplace_back("Cache-Control", "no-store");
+  r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  return with_route(std::move(r), "ui", action);
+}
+
 }  // namespace
+
+// Dashboard login (docs/dashboard.md#login): /ui/session, /ui/login, /ui/logout.
+HttpResponse Router::handle_session(const HttpRequest& req) {
+  NativeAuth* auth = p_.native_auth;
+  const bool open = !auth || auth->mode() == http::AuthMode::None;
+  if (req.path == "/ui/session") {
+    if (req.method != "GET") return ui_json(405, {{"error", {{"code", "MethodNotAllowed"}, {"message", "GET only"}}}}, "session");
+    if (open) return ui_json(200, {{"auth", "none"}}, "session");
+    auto s = auth->session_of(req);
+    if (!s) return ui_json(401, {{"auth", "sigv4"}, {"error", {{"code", "Unauthorized"}, {"message", "not logged in"}}}}, "session");
+    return ui_json(200, {{"auth", "sigv4"}, {"scope", scope_name(s->scope)}, {"token", s->token_id}, {"csrf", s->csrf}},
+                   "session");
+  }
+  if (req.method != "POST") return ui_json(405, {{"error", {{"code", "MethodNotAllowed"}, {"message", "POST only"}}}}, "login");
+  // JSON only: a cross-site page cannot send this content type without a CORS preflight.
+  if (!req.header("Content-Type").starts_with("application/json"))
+    return ui_json(415, {{"error", {{"code", "Invalid"}, {"message", "send JSON (Content-Type: application/json)"}}}},
+                   "login");
+  if (req.path == "/ui/logout") {
+    if (open) return ui_json(200, {{"auth", "none"}}, "logout");
+    auto s = auth->session_of(req);
+    if (s && !constant_time_equal(req.header("X-CSRF-Token"), s->csrf))
+      return ui_json(403, {{"error", {{"code", "AccessDenied"}, {"message", "the X-CSRF-Token header is missing or wrong"}}}},
+                     "logout");
+    auth->logout(req);
+    auto r = ui_json(200, {{"loggedOut", true}}, "logout");
+    r.headers.emplace_back("Set-Cookie", expired_session_cookie());
+    return r;
+  }
+  if (open) return ui_json(200, {{"auth", "none"}}, "login");
+  auto b = nlohmann::json::parse(req.body, nullptr, false);
+  if (!b.is_object() || !b.contains("token") || !b["token"].is_string())
+    return ui_json(400, {{"error", {{"code", "Invalid"}, {"message", "the body must be {\"token\":\"ebb_…\"}"}}}}, "login");
+  auto l = auth->login(req, b["token"].get<std::string>());
+  if (l.d.status != 200) {
+    logf::warn("dashboard login refused", {{"status", l.d.status}, {"remote_addr", req.remote_addr}});
+    auto r = native_auth_reply(l.d);
+    r.headers.emplace_back("Cache-Control", "no-store");
+    return with_route(std::move(r), "ui", "login");
+  }
+  logf::info("dashboard login", {{"who", l.d.who}, {"remote_addr", req.remote_addr}});
+  auto r = ui_json(200, {{"auth", "sigv4"}, {"scope", scope_name(l.d.scope)}, {"csrf", l.csrf}}, "login");
+  r.headers.emplace_back("Set-Cookie", session_cookie(l.session_id));
+  return r;
+}
 
 void Router::handle(HttpRequest req, Respond respond) {
   auto started = p_.clock.mono_now();
@@ -85,6 +142,7 @@ void Router::handle(HttpRequest req, Respond respond) {
     return handle_token_request(req, *p_.tokens, *p_.committer, p_.clock, std::move(done));
   }
   if (is_native) return p_.admin.handle(req, std::move(done));
+  if (path == "/ui/session" || path == "/ui/login" || path == "/ui/logout") return done(handle_session(req));
   if (is_ui_path(path)) return done(serve_ui(req));
   if (wants_html(req)) {  // a browser at / gets the dashboard
     HttpResponse r = HttpResponse::text(302, "");

@@ -44,6 +44,7 @@ class Router {
 
  private:
   void handle_sqs(http::HttpRequest req, http::Respond respond);
+  http::HttpResponse handle_session(const http::HttpRequest& req);
   RouterParts p_;
 };
 

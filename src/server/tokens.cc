@@ -36,6 +36,7 @@ bool scope_allows(Scope scope, std::string_view method, std::string_view path) {
   if (scope == Scope::Admin) return true;
   if (is_token_path(path)) return false;  // token management: admin only, reading included
   if (scope == Scope::Write) return true;
+  if (method == "POST" && path == "/api/v1/logs") return true;  // reads task output; changes nothing
   return method == "GET" || method == "HEAD";
 }
 
@@ -129,6 +130,14 @@ std::optional<TokenInfo> TokenStore::check(std::string_view secret) const {
     if (constant_time_equal(e.sha256_hex, h) && !found) found = &e;
   if (!found || found->info.expires_ms <= now) return std::nullopt;
   return found->info;
+}
+
+std::optional<TokenInfo> TokenStore::live(std::string_view id) const {
+  const int64_t now = clock_.now_ms();
+  std::lock_guard lk(mu_);
+  for (const Entry& e : entries_)
+    if (e.info.id == id) return e.info.expires_ms > now ? std::optional<TokenInfo>(e.info) : std::nullopt;
+  return std::nullopt;
 }
 
 std::vector<TokenInfo> TokenStore::list() const {

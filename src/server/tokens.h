@@ -4,7 +4,8 @@
 // other control-plane object), compared in constant time, each with a scope and an
 // expiry (default 90 days).
 //
-// Scopes: read (GET/HEAD of /api/v1 and /metrics), write (every /api/v1 request but
+// Scopes: read (GET/HEAD of /api/v1 and /metrics, and POST /api/v1/logs, which only
+// reads task output), write (every /api/v1 request but
 // token management), admin (everything, /api/v1/tokens included).
 //
 // Records: kind "token", key = the token's id ("tok_" + 16 hex, public), value
@@ -61,6 +62,8 @@ class TokenStore {
   // The token's record if it exists and has not expired. Every stored hash is compared
   // (constant time each), so the time taken does not depend on which one matched.
   std::optional<TokenInfo> check(std::string_view secret) const;
+  // The record of token `id` if it exists and has not expired (dashboard sessions).
+  std::optional<TokenInfo> live(std::string_view id) const;
   std::vector<TokenInfo> list() const;  // by creation time; no secrets, no hashes
   // NotFound when no token has this id.
   Result<Token> revoke(std::string_view id);

@@ -52,6 +52,7 @@
     // A request that never answers must not stall the page's polling for good (every()
     // skips a tick while the previous one is still waiting): give up after 20 s.
     const init = { method: opts.method || "GET", headers: {}, signal: AbortSignal.timeout(20000) };
+    if (session.csrf && init.method !== "GET") init.headers["X-CSRF-Token"] = session.csrf;
     if (opts.body !== undefined) {
       init.headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(opts.body);
@@ -65,7 +66,74 @@
     let body = null;
     try { body = await res.json(); } catch (e) { body = null; }
     const error = res.ok ? null : ((body && body.error && body.error.message) || `HTTP ${res.status}`);
+    if (res.status === 401) showLogin(error);
     return { status: res.status, body, error };
+  }
+
+  // ---------------------------------------------------------------- login
+  // Under ebbd --auth sigv4 the API needs credentials: the dashboard logs in with a
+  // token (POST /ui/login) and then relies on the HttpOnly session cookie; the CSRF
+  // token it gets back goes on every state-changing request (docs/dashboard.md#login).
+  const session = { auth: "", csrf: "", scope: "" };
+
+  async function ui(path, method, body) {
+    const init = { method, headers: {}, signal: AbortSignal.timeout(20000) };
+    if (body !== undefined) {
+      init.headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(body);
+    }
+    if (session.csrf && method !== "GET") init.headers["X-CSRF-Token"] = session.csrf;
+    try {
+      const res = await fetch(path, init);
+      let j = null;
+      try { j = await res.json(); } catch (e) { j = null; }
+      return { status: res.status, body: j };
+    } catch (e) {
+      return { status: 0, body: null };
+    }
+  }
+
+  function showLogin(message) {
+    if (document.getElementById("login")) return;
+    state.seq++;
+    for (const t of state.timers) clearInterval(t);
+    for (const c of state.charts) c.destroy();
+    state.timers = [];
+    state.charts = [];
+    session.csrf = "";
+    clear(document.getElementById("nav"));
+    setLive(false, "logged out");
+    // A fresh <main>: a page still rendering keeps appending to the old, detached one.
+    const main = h("main", { id: "main" });
+    document.getElementById("main").replaceWith(main);
+    const input = h("input", { id: "login-token", type: "password", autocomplete: "off", placeholder: "ebb_…" });
+    const err = h("p", { id: "login-error", className: "error" }, message && message !== "not logged in" ? message : "");
+    const form = h("form", { id: "login" },
+      h("h1", null, "Log in"),
+      h("p", null, "Paste a token (ebb token create --scope read|write|admin)."),
+      h("label", null, "Token ", input),
+      h("button", { type: "submit", id: "login-submit" }, "Log in"),
+      err);
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      const r = await ui("/ui/login", "POST", { token: input.value.trim() });
+      if (r.status === 200 && r.body) {
+        session.auth = r.body.auth;
+        session.csrf = r.body.csrf || "";
+        session.scope = r.body.scope || "";
+        route();
+        return;
+      }
+      err.textContent = (r.body && r.body.error && r.body.error.message) || `login failed (HTTP ${r.status})`;
+    });
+    main.appendChild(form);
+    input.focus();
+  }
+
+  async function logout() {
+    await ui("/ui/logout", "POST", {});
+    session.csrf = "";
+    showLogin("");
   }
 
   // ---------------------------------------------------------------- state
@@ -627,6 +695,11 @@
     const nav = clear(document.getElementById("nav"));
     for (const [href, text] of NAV)
       nav.appendChild(h("a", { href, className: (href === "#/" ? hash === "#/" : hash.startsWith(href)) ? "active" : "" }, text));
+    if (session.auth === "sigv4") {
+      const out = h("a", { href: "#", id: "logout", title: `logged in with a ${session.scope} token` }, "Log out");
+      out.addEventListener("click", (ev) => { ev.preventDefault(); logout(); });
+      nav.appendChild(out);
+    }
     const main = clear(document.getElementById("main"));
     const [a, b, c] = parts;
     if (!a) return overview(main);
@@ -639,6 +712,16 @@
     main.appendChild(note(`No page ${hash}`, "error"));
   }
 
-  window.addEventListener("hashchange", route);
-  route();
+  window.addEventListener("hashchange", () => { if (!document.getElementById("login") || session.csrf) route(); });
+  (async () => {
+    const r = await ui("/ui/session", "GET");
+    if (r.status === 200 && r.body) {
+      session.auth = r.body.auth || "none";
+      session.csrf = r.body.csrf || "";
+      session.scope = r.body.scope || "";
+      return route();
+    }
+    if (r.status === 401) return showLogin("");
+    route();  // an older ebbd without /ui/session: the API answers for itself
+  })();
 })();

@@ -167,6 +167,7 @@ TEST(Tokens, MalformedRecordsAreSkipped) {
 TEST(Scopes, Matrix) {
   EXPECT_TRUE(scope_allows(Scope::Read, "GET", "/api/v1/queues"));
   EXPECT_TRUE(scope_allows(Scope::Read, "GET", "/metrics"));
+  EXPECT_TRUE(scope_allows(Scope::Read, "POST", "/api/v1/logs"));
   EXPECT_FALSE(scope_allows(Scope::Read, "POST", "/api/v1/queues/q/messages"));
   EXPECT_FALSE(scope_allows(Scope::Read, "DELETE", "/api/v1/queues/q"));
   EXPECT_FALSE(scope_allows(Scope::Read, "GET", "/api/v1/tokens"));
@@ -269,6 +270,57 @@ TEST(NativeAuth, TooManyFailuresThen429EvenWithAValidToken) {
 TEST(NativeAuth, AuthNoneIsOpen) {
   AuthFixture f(http::AuthMode::None);
   EXPECT_EQ(f.auth->check(request("DELETE", "/api/v1/tokens/tok_x")).status, 200);
+}
+
+}  // namespace
+}  // namespace ebb::server
+
+namespace ebb::server {
+namespace {
+
+http::HttpRequest with_cookie(http::HttpRequest r, const std::string& sid) {
+  r.headers.emplace_back("Cookie", "other=1; " + std::string(kSessionCookie) + "=" + sid);
+  return r;
+}
+
+TEST(Sessions, LoginCsrfIdleExpiryAndRevocation) {
+  AuthFixture f;
+  auto w = f.tokens->create(Scope::Write, 30LL * 24 * 3600, "");
+  ASSERT_TRUE(w.ok());
+  auto bad = f.auth->login(request("POST", "/ui/login"), "ebb_wrong");
+  EXPECT_EQ(bad.d.status, 401);
+  auto l = f.auth->login(request("POST", "/ui/login"), w->secret);
+  ASSERT_EQ(l.d.status, 200);
+  EXPECT_EQ(base64url_decode(l.session_id)->size(), 32u);
+  EXPECT_NE(l.session_id, l.csrf);
+
+  EXPECT_EQ(f.auth->check(with_cookie(request("GET", "/api/v1/queues"), l.session_id)).status, 200);
+  EXPECT_EQ(f.auth->check(with_cookie(request("GET", "/api/v1/queues"), l.session_id + "x")).status, 401);
+  auto post = with_cookie(request("POST", "/api/v1/queues/q/messages"), l.session_id);
+  EXPECT_EQ(f.auth->check(post).status, 403);  // no CSRF header
+  post.headers.emplace_back("X-CSRF-Token", l.csrf);
+  EXPECT_EQ(f.auth->check(post).status, 200);
+
+  // Idle: 12 h without a request ends it; each request restarts the 12 h.
+  f.clock.advance(NativeAuth::kSessionIdle - Millis(1000));
+  EXPECT_EQ(f.auth->check(with_cookie(request("GET", "/api/v1/queues"), l.session_id)).status, 200);
+  f.clock.advance(NativeAuth::kSessionIdle - Millis(1000));
+  EXPECT_EQ(f.auth->check(with_cookie(request("GET", "/api/v1/queues"), l.session_id)).status, 200);
+  f.clock.advance(NativeAuth::kSessionIdle);
+  EXPECT_EQ(f.auth->check(with_cookie(request("GET", "/api/v1/queues"), l.session_id)).status, 401);
+
+  // Revoking the token ends its sessions.
+  auto l2 = f.auth->login(request("POST", "/ui/login"), w->secret);
+  ASSERT_EQ(l2.d.status, 200);
+  ASSERT_TRUE(f.tokens->revoke(w->info.id).ok());
+  EXPECT_EQ(f.auth->check(with_cookie(request("GET", "/api/v1/queues"), l2.session_id)).status, 401);
+  EXPECT_NE(session_cookie("abc").find("HttpOnly; SameSite=Strict"), std::string::npos);
+}
+
+TEST(Sessions, LoginFailuresCountTowards429) {
+  AuthFixture f;
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(f.auth->login(request("POST", "/ui/login"), "ebb_wrong").d.status, 401);
+  EXPECT_EQ(f.auth->login(request("POST", "/ui/login"), "ebb_wrong").d.status, 429);
 }
 
 }  // namespace
