@@ -33,6 +33,14 @@ mkdir -p "$data"
 data=$(cd "$data" && pwd)
 demo=$data/demo
 mkdir -p "$demo/inbox" "$demo/outbox" "$demo/staging"
+# ebbd run as root starts tasks as nobody (docs/security.md): the worker must be able
+# to reach the inbox (read) and the outbox (write). The store and keys in $data stay
+# 0600; the directory becomes traversable, not listable.
+if [ "$(id -u)" = 0 ]; then
+  chmod 711 "$data"
+  chmod 755 "$demo" "$demo/inbox"
+  chown 65534:65534 "$demo/outbox"
+fi
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 

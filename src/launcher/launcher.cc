@@ -400,6 +400,16 @@ void Launcher::launch(const runtime::LaunchSpec& spec) {
   if (Status st = runtime::make_dirs(spec.work_dir, 0700); !st) return launch_failed(spec, st.error().message, nullptr);
   if (Status st = t->log.open(spec.log_path, spec.log_max_bytes); !st)
     return launch_failed(spec, st.error().message, nullptr);
+  // reliability.md §4.6 step 3: never root unless ebbd was started with --allow-root-tasks.
+  const int64_t task_uid = spec.uid >= 0 ? spec.uid : static_cast<int64_t>(::geteuid());
+  if (task_uid == 0 && !spec.allow_root)
+    return launch_failed(spec, "refusing to run a task as root (uid 0) without ebbd --allow-root-tasks", &t->log);
+  // Step 8: the per-attempt directory belongs to the task user (0700).
+  if (spec.own_work_dir && spec.uid >= 0 &&
+      (::chown(spec.work_dir.c_str(), static_cast<uid_t>(spec.uid),
+               static_cast<gid_t>(spec.gid >= 0 ? spec.gid : spec.uid)) != 0 ||
+       ::chmod(spec.work_dir.c_str(), 0700) != 0))
+    return launch_failed(spec, "chown " + spec.work_dir + ": " + std::strerror(errno), &t->log);
   auto cg = runtime::create_task_cgroup(opts_.cgroups, spec.task_id, spec.limits);
   if (!cg) return launch_failed(spec, cg.error().message, &t->log);
   t->cg = std::move(*cg);

@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/syscall.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -22,7 +23,10 @@ constexpr int64_t kDefaultNproc = 256;
 constexpr int64_t kAddressSpace = int64_t{4} << 30;   // only without a memory cgroup
 constexpr const char* kDefaultPath = "/usr/local/bin:/usr/bin:/bin";
 
-enum Stage : int { kSetsid = 1, kJoinCgroup, kRedirect, kCloseFds, kNoNewPrivs, kDeathSignal, kRlimit, kChdir, kExec };
+enum Stage : int {
+  kSetsid = 1, kJoinCgroup, kRedirect, kCloseFds, kNoNewPrivs, kDeathSignal, kRlimit, kChdir, kExec,
+  kSetgroups, kSetgid, kSetuid, kRegain
+};
 
 struct ChildReport {
   int stage;
@@ -143,9 +147,8 @@ struct ChildArgs {
     status_fd = 3;
   }
   if (::close_range(4, ~0U, 0) != 0) fail(status_fd, kCloseFds);
-  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(status_fd, kNoNewPrivs);
-  if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) fail(status_fd, kDeathSignal);
-  if (::getppid() != launcher) ::_exit(127);  // the launcher died before PDEATHSIG was set
+  // While still privileged: oom_score_adj, rlimits (raising needs privilege) and the
+  // working directory (its parents may be closed to the task user).
   const int adj = ::open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
   if (adj >= 0) {
     (void)!::write(adj, "500", 3);
@@ -154,6 +157,26 @@ struct ChildArgs {
   for (const auto& l : p.limits)
     if (!apply_limit(l.resource, l.value)) fail(status_fd, kRlimit);
   if (::chdir(spec.work_dir.c_str()) != 0) fail(status_fd, kChdir);
+  // reliability.md §4.6 step 3: no supplementary groups, then gid, then uid; a task
+  // that could get root back is not started. Before PDEATHSIG: a credential change
+  // clears the parent-death signal.
+  // An unprivileged launcher asked for its own uid has nothing to drop. Raw system
+  // calls: this child shares the launcher's memory (CLONE_VM), and glibc's wrappers
+  // may try to apply the change to every thread of the process.
+  if (spec.uid >= 0 && !(::geteuid() != 0 && static_cast<uid_t>(spec.uid) == ::geteuid())) {
+    const gid_t gid = static_cast<gid_t>(spec.gid >= 0 ? spec.gid : spec.uid);  // never keep gid 0 by accident
+    const uid_t uid = static_cast<uid_t>(spec.uid);
+    if (::syscall(SYS_setgroups, 0, nullptr) != 0) fail(status_fd, kSetgroups);
+    if (::syscall(SYS_setresgid, gid, gid, gid) != 0) fail(status_fd, kSetgid);
+    if (::syscall(SYS_setresuid, uid, uid, uid) != 0) fail(status_fd, kSetuid);
+    if (spec.uid != 0 && (::syscall(SYS_setuid, 0) == 0 || ::syscall(SYS_setresuid, -1, 0, -1) == 0)) {
+      errno = EPERM;
+      fail(status_fd, kRegain);
+    }
+  }
+  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(status_fd, kNoNewPrivs);
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) fail(status_fd, kDeathSignal);
+  if (::getppid() != launcher) ::_exit(127);  // the launcher died before PDEATHSIG was set
   int err = ENOENT;
   bool denied = false;
   for (const auto& c : p.candidates) {
@@ -190,6 +213,10 @@ std::string describe(const runtime::LaunchSpec& spec, const ChildReport& r) {
     case kRlimit: return "setrlimit: " + why;
     case kChdir: return "chdir " + spec.work_dir + ": " + why;
     case kExec: return "exec " + spec.argv[0] + ": " + why;
+    case kSetgroups: return "setgroups: " + why;
+    case kSetgid: return "setgid " + std::to_string(spec.gid) + ": " + why;
+    case kSetuid: return "setuid " + std::to_string(spec.uid) + ": " + why;
+    case kRegain: return "setuid(0) still succeeds after dropping to uid " + std::to_string(spec.uid);
   }
   return "launch failed: " + why;
 }

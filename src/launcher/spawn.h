@@ -1,8 +1,9 @@
 // spawn_task: clone(CLONE_VM | CLONE_VFORK) + exec of one task with the isolation steps of reliability.md §4.6,
 // in this order in the child: setsid; join the task's cgroup(s); stdin from /dev/null,
-// stdout+stderr into a pipe; close every other descriptor; PR_SET_NO_NEW_PRIVS;
-// PR_SET_PDEATHSIG(SIGKILL) (a launcher crash takes its direct tasks with it);
-// oom_score_adj 500; rlimits; chdir; exec with exactly the given environment. A
+// stdout+stderr into a pipe; close every other descriptor; oom_score_adj 500; rlimits;
+// chdir; setgroups(0)/setgid/setuid to the task user (setuid(0) must then fail);
+// PR_SET_NO_NEW_PRIVS; PR_SET_PDEATHSIG(SIGKILL) (a launcher crash takes its direct
+// tasks with it); exec with exactly the given environment. A
 // close-on-exec status pipe tells the parent whether the exec happened, so a missing
 // binary or a bad directory is a launch failure with its errno text, not an exit code.
 //

@@ -130,6 +130,9 @@ struct Encoder {
     w.i64(s.limits.pids_max);
     w.i64(s.limits.nofile);
     w.i64(s.limits.fsize_bytes);
+    w.i64(s.uid);
+    w.i64(s.gid);
+    w.i64((s.allow_root ? 1 : 0) | (s.own_work_dir ? 2 : 0));
   }
   void operator()(const Stop& m) {
     w.u32(static_cast<uint32_t>(Type::Stop));
@@ -191,6 +194,11 @@ Result<Message> decode_launch(Reader& r) {
   s.limits.pids_max = r.i64();
   s.limits.nofile = r.i64();
   s.limits.fsize_bytes = r.i64();
+  s.uid = r.i64();
+  s.gid = r.i64();
+  const int64_t flags = r.i64();
+  s.allow_root = flags & 1;
+  s.own_work_dir = flags & 2;
   if (!r.done()) return invalid("malformed launch record");
   EBB_CHECK(validate(s));
   return Message{std::move(s)};
@@ -229,6 +237,9 @@ Status validate(const LaunchSpec& s) {
   const ResourceLimits& l = s.limits;
   if (l.memory_bytes < 0 || l.cpu_millis < 0 || l.pids_max < 0 || l.nofile < 0 || l.fsize_bytes < 0)
     return invalid("limits must not be negative");
+  // uid_t/gid_t are 32 bits and (uid_t)-1 means "unchanged" to the kernel.
+  if (s.uid < -1 || s.uid >= 0xFFFFFFFFLL || s.gid < -1 || s.gid >= 0xFFFFFFFFLL)
+    return invalid("uid/gid out of range");
   // cpu.max quota is in microseconds per 100 ms period: keep the product small.
   if (l.cpu_millis > 1'000'000) return invalid("cpu_millis too large");
   return {};

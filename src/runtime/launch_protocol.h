@@ -28,7 +28,7 @@
 
 namespace ebb::runtime::proto {
 
-inline constexpr uint32_t kVersion = 1;
+inline constexpr uint32_t kVersion = 2;
 inline constexpr size_t kMaxRecord = 256 << 10;      // one body
 inline constexpr size_t kMaxArgvEnv = 128 << 10;     // argv + env bytes, NULs included (ARG_MAX-ish)
 inline constexpr size_t kMaxPath = 4095;             // work_dir, log_path, cgroup

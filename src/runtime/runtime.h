@@ -37,6 +37,12 @@ struct LaunchSpec {
   std::string log_path;                 // absolute; stdout+stderr of the task, appended
   int64_t log_max_bytes = 10 << 20;     // rotate at half to log_path + ".1"; at most this much kept
   ResourceLimits limits;
+  // Task identity (reliability.md §4.6): -1 keeps the launcher's own. The launcher
+  // refuses to start a task as root unless allow_root (ebbd --allow-root-tasks).
+  int64_t uid = -1;
+  int64_t gid = -1;
+  bool allow_root = false;
+  bool own_work_dir = false;            // work_dir is the per-attempt dir: chown it to uid:gid
 };
 
 // Which limits the runtime really enforces on this machine (shown by `describe`).

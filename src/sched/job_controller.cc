@@ -370,7 +370,7 @@ void Impl::launch_now(const std::string& id, Effects& fx) {
   const std::string dir = task_dir(id);
   runtime::TaskEnvContext ctx;
   ctx.task_path = cfg.task_path;
-  ctx.home = dir;
+  ctx.home = t.working_dir.empty() ? dir + "/work" : t.working_dir;  // §4.6 step 7
   ctx.endpoint_url = cfg.endpoint_url;
   ctx.region = cfg.region;
   ctx.account = cfg.account;
@@ -401,6 +401,15 @@ void Impl::launch_now(const std::string& id, Effects& fx) {
   for (const std::string& arg : t.argv()) a.argv.push_back(expand_vars(arg, final_lookup));
   spec.argv = a.argv;
   spec.work_dir = t.working_dir.empty() ? dir + "/work" : t.working_dir;
+  spec.own_work_dir = t.working_dir.empty();
+  // securityContext.runAsUser/runAsGroup (reliability.md §4.6); the launcher refuses
+  // uid 0 without --allow-root-tasks. runAsUser alone keeps the task user's group,
+  // or takes the uid as gid when there is no task user.
+  spec.uid = s.run_as_user.value_or(cfg.task_uid);
+  spec.gid = s.run_as_group ? *s.run_as_group
+             : cfg.task_gid >= 0 || !s.run_as_user ? cfg.task_gid
+                                                     : *s.run_as_user;
+  spec.allow_root = cfg.allow_root_tasks;
   spec.log_path = a.rec.log_path;
   spec.limits.memory_bytes = t.memory_bytes;
   spec.limits.cpu_millis = t.cpu_millis;

@@ -41,6 +41,8 @@ struct JobControllerConfig {
   int64_t backoff_base_ms = 10'000;   // §6.4 --job-backoff-base
   int64_t backoff_cap_ms = 360'000;   // §6.4 --job-backoff-cap (Kubernetes code: 600 s)
   size_t events_kept = 200;           // per Job
+  int64_t task_uid = -1, task_gid = -1;  // default task user (reliability.md §4.6); -1: the launcher's own
+  bool allow_root_tasks = false;         // ebbd --allow-root-tasks (also needed for runAsUser 0)
 };
 
 // What CronJob/Schedule controllers need to know about a Job they created.

@@ -87,7 +87,7 @@ struct JobSpec {
   std::string container_name;
   runtime::TaskTemplate task;          // command, args, workingDir, resources, image (env empty)
   std::vector<EnvSource> env;
-  std::optional<int64_t> run_as_user, run_as_group;  // recorded; not enforced by the process runtime yet
+  std::optional<int64_t> run_as_user, run_as_group;  // securityContext: the task's uid/gid (§4.6)
 
   bool work_queue() const { return !completions && !indexed; }
   // The spec as Kubernetes returns it: defaults written in.

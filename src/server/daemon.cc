@@ -314,6 +314,9 @@ int run_daemon(const DaemonConfig& cfg) {
   scfg.region = cfg.region;
   scfg.account = cfg.account_id;
   if (!cfg.task_path.empty()) scfg.task_path = cfg.task_path;
+  scfg.task_uid = cfg.task_uid;
+  scfg.task_gid = cfg.task_gid;
+  scfg.allow_root_tasks = cfg.allow_root_tasks;
   // One launcher, shared by every controller that runs tasks.
   runtime::RuntimeHub hub(*runtime);
   service::ServiceController services(clock, engine, committer, hub.view(), scfg);
@@ -323,6 +326,9 @@ int run_daemon(const DaemonConfig& cfg) {
   jcfg.region = cfg.region;
   jcfg.account = cfg.account_id;
   jcfg.task_path = scfg.task_path;
+  jcfg.task_uid = cfg.task_uid;
+  jcfg.task_gid = cfg.task_gid;
+  jcfg.allow_root_tasks = cfg.allow_root_tasks;
   sched::JobController jobs(clock, committer, hub.view(), jcfg);
   sched::ScheduleController schedules(clock, committer, engine, jobs);
   sched::TaskDefinitions task_definitions(clock, committer);

@@ -32,6 +32,8 @@ struct DaemonConfig {
   // Tasks (services)
   std::string launcher_path;        // ebb-launcher (default: next to the ebbd executable)
   std::string task_path;            // PATH given to tasks ("" = the standard system path)
+  int64_t task_uid = -1, task_gid = -1;  // task user when ebbd is root (-1: ebbd's own)
+  bool allow_root_tasks = false;    // tasks (and runAsUser 0) may run as root
   int orphan_grace_seconds = 30;    // launcher keeps tasks this long for a restarted ebbd
   bool stop_tasks_on_exit = true;   // graceful shutdown stops tasks (else they are left to re-adopt)
   obs::PriceTable prices;           // cost accounting (docs/cost.md)

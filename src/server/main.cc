@@ -1,8 +1,13 @@
 // ebbd: the ebb server. Flags and EBB_* variables per ecosystem.md §3.5
 // (flag > environment > default).
 #include <CLI/CLI.hpp>
+#include <grp.h>
+#include <pwd.h>
+#include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <tuple>
 #include <iostream>
 
@@ -16,6 +21,29 @@ namespace {
 
 bool valid_account_id(const std::string& s) {
   return s.size() == 12 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// --task-user: NAME, UID or UID:GID; a name or lone uid takes the group from the
+// password database (a lone uid without an entry: gid = uid).
+std::optional<std::pair<int64_t, int64_t>> resolve_task_user(const std::string& s) {
+  auto number = [](const std::string& t) -> std::optional<int64_t> {
+    if (t.empty() || t.size() > 10 || !std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      return std::nullopt;
+    int64_t v = std::stoll(t);
+    return v < 0xFFFFFFFFLL ? std::optional<int64_t>(v) : std::nullopt;
+  };
+  if (auto colon = s.find(':'); colon != std::string::npos) {
+    auto u = number(s.substr(0, colon)), g = number(s.substr(colon + 1));
+    if (!u || !g) return std::nullopt;
+    return std::pair{*u, *g};
+  }
+  if (auto u = number(s)) {
+    const passwd* pw = ::getpwuid(static_cast<uid_t>(*u));
+    return std::pair{*u, pw ? int64_t(pw->pw_gid) : *u};
+  }
+  const passwd* pw = ::getpwnam(s.c_str());
+  if (!pw) return std::nullopt;
+  return std::pair{int64_t(pw->pw_uid), int64_t(pw->pw_gid)};
 }
 
 }  // namespace
@@ -60,6 +88,15 @@ int main(int argc, char** argv) {
       ->envname("EBB_LAUNCHER");
   app.add_option("--task-path", task_path, "PATH given to tasks (default: /usr/local/bin:/usr/bin:/bin)")
       ->envname("EBB_TASK_PATH");
+  std::string task_user = "nobody";
+  bool allow_root_tasks = false;
+  auto* task_user_opt =
+      app.add_option("--task-user", task_user,
+                     "user tasks run as when ebbd runs as root: NAME, UID or UID:GID (default nobody)")
+          ->envname("EBB_TASK_USER");
+  app.add_flag("--allow-root-tasks", allow_root_tasks,
+               "let tasks run as root: without --task-user tasks keep ebbd's root; runAsUser 0 is accepted")
+      ->envname("EBB_ALLOW_ROOT_TASKS");
   app.add_option("--orphan-grace", orphan_grace,
                  "seconds the launcher keeps tasks running for a restarted ebbd after losing this one")
       ->envname("EBB_ORPHAN_GRACE_SECONDS")
@@ -182,6 +219,19 @@ int main(int argc, char** argv) {
   cfg.disk_reserve_bytes = disk_reserve_mib << 20;
   cfg.stop_tasks_on_exit = !leave_tasks;
   cfg.task_path = task_path;
+  cfg.allow_root_tasks = allow_root_tasks;
+  if (::geteuid() == 0 && !(allow_root_tasks && task_user_opt->count() == 0 && !std::getenv("EBB_TASK_USER"))) {
+    auto ids = resolve_task_user(task_user);
+    if (!ids) return fail("--task-user " + task_user + ": no such user (give NAME, UID or UID:GID)");
+    if (ids->first == 0 && !allow_root_tasks) return fail("--task-user is root: that needs --allow-root-tasks");
+    cfg.task_uid = ids->first;
+    cfg.task_gid = ids->second;
+    logf::info("tasks run as an unprivileged user", {{"uid", cfg.task_uid}, {"gid", cfg.task_gid}});
+  } else if (::geteuid() == 0) {
+    logf::warn("--allow-root-tasks: tasks run as root and can read and change everything ebbd can", {});
+  } else {
+    logf::warn("ebbd is not root: tasks run as ebbd's own user and can read its data directory", {});
+  }
   cfg.limits.request_line = size_t(request_line);
   cfg.limits.header_total = size_t(header_total);
   cfg.limits.header_count = size_t(header_count);

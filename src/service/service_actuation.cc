@@ -295,7 +295,7 @@ void Impl::launch_now(const std::string& id, Effects& fx) {
   const std::string dir = task_dir(id);
   runtime::TaskEnvContext ctx;
   ctx.task_path = cfg.task_path;
-  ctx.home = dir;
+  ctx.home = tmpl.working_dir.empty() ? dir + "/work" : tmpl.working_dir;  // §4.6 step 7
   ctx.endpoint_url = cfg.endpoint_url;
   ctx.region = cfg.region;
   ctx.account = cfg.account;
@@ -308,6 +308,10 @@ void Impl::launch_now(const std::string& id, Effects& fx) {
   spec.argv = t.argv;
   spec.env = runtime::build_task_env(tmpl, ctx);
   spec.work_dir = tmpl.working_dir.empty() ? dir + "/work" : tmpl.working_dir;
+  spec.own_work_dir = tmpl.working_dir.empty();
+  spec.uid = cfg.task_uid;
+  spec.gid = cfg.task_gid;
+  spec.allow_root = cfg.allow_root_tasks;
   spec.log_path = t.rec.log_path;
   spec.limits.memory_bytes = tmpl.memory_bytes;
   spec.limits.cpu_millis = tmpl.cpu_millis;

@@ -58,6 +58,8 @@ struct ControllerConfig {
   std::string task_path = "/usr/local/bin:/usr/bin:/bin";  // PATH of tasks (--task-path)
   size_t finished_tasks_kept = 200;  // per service; older finished task records are deleted
   size_t events_kept = 200;          // per service
+  int64_t task_uid = -1, task_gid = -1;  // task user (reliability.md §4.6); -1: the launcher's own
+  bool allow_root_tasks = false;         // ebbd --allow-root-tasks
 };
 
 class ServiceController final : public runtime::Listener {

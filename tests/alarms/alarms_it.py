@@ -94,6 +94,7 @@ def main():
     started = time.monotonic()
     tmp = harness.make_tmp("ebb-alarms-")
     data = os.path.join(tmp, "data")
+    outdir = harness.task_dir(os.path.join(tmp, "out"))  # the alarm's task action writes here (as nobody under root)
     os.makedirs(os.path.join(data, "secrets"), mode=0o700)
     with open(os.path.join(data, "secrets", "ebb-webhook-signing-key"), "w") as f:
         f.write(SECRET + "\n")
@@ -116,7 +117,7 @@ def main():
                               {"queue": {"name": "alerts"}},
                               {"task": {"command": ["/bin/sh", "-c",
                                                     'printf "%s %s" "$EBB_ALARM_NAME" "$EBB_ALARM_STATE" > "$OUT"'],
-                                        "env": [{"name": "OUT", "value": os.path.join(tmp, "task-ran")}]}},
+                                        "env": [{"name": "OUT", "value": os.path.join(outdir, "task-ran")}]}},
                               {"log": {"level": "warning"}}]}}
         # A reference to a missing secret is refused before anything changes.
         bad = json.loads(json.dumps(alarm))
@@ -198,10 +199,10 @@ def main():
             check(m[0].get("MessageAttributes", {}).get("ebb.alarmState", {}).get("StringValue") == "ALARM",
                   "…and the ebb.alarmState attribute")
 
-        ran = wait_for(lambda: os.path.exists(os.path.join(tmp, "task-ran")), 15, 0.2)
+        ran = wait_for(lambda: os.path.exists(os.path.join(outdir, "task-ran")), 15, 0.2)
         check(bool(ran), "the task action ran a task")
         if ran:
-            with open(os.path.join(tmp, "task-ran")) as f:
+            with open(os.path.join(outdir, "task-ran")) as f:
                 text = f.read()
             check(text == "work-dlq-not-empty ALARM", f"…with EBB_ALARM_NAME and EBB_ALARM_STATE ({text!r})")
         jobs = [j["metadata"]["name"] for j in api.ok("GET", "/jobs")["items"]]

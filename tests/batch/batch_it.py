@@ -59,8 +59,7 @@ def condition(st, kind):
 
 def scenario_indexed(ebbd):
     s = Server(ebbd).start()
-    marks = os.path.join(s.tmp, "marks")
-    os.makedirs(marks)
+    marks = harness.task_dir(os.path.join(s.tmp, "marks"))
     try:
         script = ('i=$JOB_COMPLETION_INDEX; '
                   'if [ $((i % 7)) -eq 3 ] && [ ! -e "$MARKS/$i" ]; then touch "$MARKS/$i"; echo "index $i fails once"; exit 1; fi; '

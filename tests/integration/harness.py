@@ -292,8 +292,35 @@ class Ebbd:
             return "(no ebbd log)"
 
 
+# ebbd run as root starts tasks as nobody (reliability.md §4.6, ebbd --task-user).
+TASK_UID = TASK_GID = 65534
+
+
 def make_tmp(prefix="ebb-it-"):
-    return tempfile.mkdtemp(prefix=prefix)
+    """A fresh temp dir. As root it is made traversable (0711, not listable) so that
+    files a test hands to its tasks (task_dir/task_file) can be reached by them."""
+    d = tempfile.mkdtemp(prefix=prefix)
+    if os.geteuid() == 0:
+        os.chmod(d, 0o711)
+    return d
+
+
+def task_dir(path):
+    """Creates directory `path` for tasks to write in: owned by the task user when
+    ebbd runs as root (tasks then run as nobody), else the test's own."""
+    os.makedirs(path, exist_ok=True)
+    if os.geteuid() == 0:
+        os.chown(path, TASK_UID, TASK_GID)
+    return path
+
+
+def task_file(path):
+    """Creates an empty file `path` that tasks append to (see task_dir)."""
+    with open(path, "a"):
+        pass
+    if os.geteuid() == 0:
+        os.chown(path, TASK_UID, TASK_GID)
+    return path
 
 
 def main():

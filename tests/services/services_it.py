@@ -151,7 +151,7 @@ class Server:
 # ------------------------------------------------------------------ scenarios
 def scenario_burst(ebbd):
     s = Server(ebbd).start()
-    journal = os.path.join(s.tmp, "journal")
+    journal = harness.task_file(os.path.join(s.tmp, "journal"))
     try:
         s.api.apply(queue_doc("work"), service_doc(
             "pool", "work", ["/usr/bin/python3", WORKER], env={"JOURNAL": journal, "WORK_SECONDS": 1},
@@ -240,7 +240,7 @@ def scenario_stoptimeout(ebbd):
 
 def scenario_kill9(ebbd):
     s = Server(ebbd, extra=["--orphan-grace", "30"]).start()
-    journal = os.path.join(s.tmp, "journal")
+    journal = harness.task_file(os.path.join(s.tmp, "journal"))
     try:
         s.api.apply(queue_doc("work", visibility=20), service_doc(
             "pool", "work", ["/usr/bin/python3", WORKER], env={"JOURNAL": journal, "WORK_SECONDS": 0.5,

@@ -15,6 +15,9 @@ LaunchSpec sample_spec() {
   s.log_path = "/data/tasks/w/output.log";
   s.log_max_bytes = 1 << 20;
   s.limits = {.memory_bytes = 64 << 20, .cpu_millis = 500, .pids_max = 32, .nofile = 256, .fsize_bytes = 1 << 20};
+  s.uid = 65534;
+  s.gid = 4343;
+  s.own_work_dir = true;
   return s;
 }
 
@@ -47,6 +50,18 @@ TEST(LaunchProtocol, LaunchSpecRoundTrips) {
   EXPECT_EQ(got.limits.pids_max, s.limits.pids_max);
   EXPECT_EQ(got.limits.nofile, s.limits.nofile);
   EXPECT_EQ(got.limits.fsize_bytes, s.limits.fsize_bytes);
+  EXPECT_EQ(got.uid, 65534);
+  EXPECT_EQ(got.gid, 4343);
+  EXPECT_TRUE(got.own_work_dir);
+  EXPECT_FALSE(got.allow_root);
+  LaunchSpec r = s;
+  r.uid = r.gid = 0;
+  r.allow_root = true;
+  r.own_work_dir = false;
+  const LaunchSpec got_r = std::get<LaunchSpec>(round_trip(r));
+  EXPECT_EQ(got_r.uid, 0);
+  EXPECT_TRUE(got_r.allow_root);
+  EXPECT_FALSE(got_r.own_work_dir);
 }
 
 TEST(LaunchProtocol, EventsRoundTrip) {
@@ -128,6 +143,9 @@ TEST(LaunchProtocol, ValidateEnforcesBounds) {
       {.name = "NUL in log path", .mutate = [](LaunchSpec& s) { s.log_path = std::string("/a\0b", 4); }},
       {.name = "tiny log cap", .mutate = [](LaunchSpec& s) { s.log_max_bytes = 10; }},
       {.name = "negative limit", .mutate = [](LaunchSpec& s) { s.limits.memory_bytes = -1; }},
+      {.name = "uid below -1", .mutate = [](LaunchSpec& s) { s.uid = -2; }},
+      {.name = "uid (uid_t)-1", .mutate = [](LaunchSpec& s) { s.uid = 0xFFFFFFFFLL; }},
+      {.name = "gid over 32 bits", .mutate = [](LaunchSpec& s) { s.gid = 1LL << 40; }},
   };
   ASSERT_TRUE(validate(sample_spec()).ok());
   for (const Case& c : cases) {

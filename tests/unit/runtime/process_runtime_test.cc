@@ -202,8 +202,16 @@ class ProcessRuntimeTest : public ::testing::Test {
     s.work_dir = dir_ + "/tasks/" + task_id + "/work";
     s.log_path = dir_ + "/tasks/" + task_id + "/output.log";
     s.env = {"PATH=/usr/bin:/bin", "HOME=" + s.work_dir, "LANG=C.UTF-8", "EBB_TEST_MARKER=" + task_id};
+    // As ebbd does when it is root (reliability.md §4.6): tasks run as nobody in a work
+    // dir they own; the launcher refuses root tasks unless allowed.
+    if (::geteuid() == 0) {
+      s.uid = kNobody;
+      s.gid = kNobody;
+      s.own_work_dir = true;
+    }
     return s;
   }
+  static constexpr int64_t kNobody = 65534;
 
   int launcher_pid() { return std::atoi(read_file(run_dir_ + "/launcher.pid").c_str()); }
 
@@ -335,6 +343,55 @@ TEST_F(ProcessRuntimeTest, EnvironmentIsExactlyTheGivenOne) {
   auto got = lines(read_file(s.log_path));
   std::multiset<std::string> got_set(got.begin(), got.end()), want(s.env.begin(), s.env.end());
   EXPECT_EQ(got_set, want);
+}
+
+TEST_F(ProcessRuntimeTest, TaskRunsAsTheTaskUserWithoutGroupsOrAWayBack) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to change the task's uid";
+  Runtime& rt = make();
+  ASSERT_TRUE(rt.start(&rec_).ok());
+  const std::string t = id("uid");
+  LaunchSpec s = spec(t, {"sh", "-c",
+                          "id -u; id -g; id -G; stat -c %u:%g:%a .; touch ./mine && echo wrote; "
+                          "grep -E '^(Uid|Gid|Groups|CapEff):' /proc/$$/status | tr -s '\t ' ' '; "
+                          "if (ls " + dir_ + " >/dev/null 2>&1); then echo parent-readable; else echo parent-closed; fi"});
+  s.uid = 4242;
+  s.gid = 4343;
+  ::chmod(dir_.c_str(), 0700);
+  rt.launch(s);
+  auto e = rec_.wait_exited(t);
+  ASSERT_TRUE(e);
+  ASSERT_EQ(e->reason, "Completed") << e->message << read_file(s.log_path);
+  EXPECT_EQ(lines(read_file(s.log_path)),
+            (std::vector<std::string>{"4242", "4343", "4343", "4242:4343:700", "wrote", "Uid: 4242 4242 4242 4242",
+                                      "Gid: 4343 4343 4343 4343", "Groups: ", "CapEff: 0000000000000000",
+                                      "parent-closed"}));
+}
+
+TEST_F(ProcessRuntimeTest, RootTasksAreRefusedUnlessAllowed) {
+  if (::geteuid() != 0) GTEST_SKIP() << "the launcher runs as root only when the test does";
+  Runtime& rt = make();
+  ASSERT_TRUE(rt.start(&rec_).ok());
+  for (int64_t uid : {int64_t{0}, int64_t{-1}}) {
+    const std::string t = id("root" + std::to_string(uid + 1));
+    LaunchSpec s = spec(t, {"id", "-u"});
+    s.uid = uid;
+    s.gid = uid;
+    rt.launch(s);
+    auto e = rec_.wait_exited(t);
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->reason, "LaunchFailed") << "uid " << uid;
+    EXPECT_NE(e->message.find("--allow-root-tasks"), std::string::npos) << e->message;
+  }
+  const std::string t = id("rootok");
+  LaunchSpec s = spec(t, {"id", "-u"});
+  s.uid = 0;
+  s.gid = 0;
+  s.allow_root = true;
+  rt.launch(s);
+  auto e = rec_.wait_exited(t);
+  ASSERT_TRUE(e);
+  ASSERT_EQ(e->reason, "Completed") << e->message;
+  EXPECT_EQ(read_file(s.log_path), "0\n");
 }
 
 TEST_F(ProcessRuntimeTest, OnlyStandardDescriptorsAreOpenInTheTask) {

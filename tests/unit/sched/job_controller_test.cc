@@ -30,6 +30,32 @@ TEST_F(JobTest, J1BackoffLimit2FailsAfterThreeCountedFailures) {
   EXPECT_TRUE(has_event("j", "SuccessfulCreate"));
 }
 
+// reliability.md §4.6: the task user by default; securityContext.runAsUser/runAsGroup
+// (container over pod) otherwise; runAsUser alone keeps the task user's group.
+TEST_F(JobTest, RunAsUserAndGroupReachTheLaunchSpec) {
+  cfg.task_uid = 65534;
+  cfg.task_gid = 65533;
+  start_controller();
+  apply(job_doc("plain", {}), "created");
+  apply(job_doc("user", {}, json{{"name", "main"}, {"command", {"work"}}, {"securityContext", {{"runAsUser", 4242}}}}),
+        "created");
+  json both = job_doc("both", {}, json{{"name", "main"}, {"command", {"work"}}, {"securityContext", {{"runAsUser", 7}}}});
+  both["spec"]["template"]["spec"]["securityContext"] = {{"runAsUser", 1}, {"runAsGroup", 8}};
+  apply(both, "created");
+  script = [](size_t, const Launch&) { return succeed_after(1); };
+  run_until(5);
+  ASSERT_EQ(launched.size(), 3u);
+  std::map<std::string, std::pair<int64_t, int64_t>> ids;
+  for (const Launch& l : launched) {
+    ids[JobFakeRuntime::env(l.spec, "EBB_JOB_NAME")] = {l.spec.uid, l.spec.gid};
+    EXPECT_TRUE(l.spec.own_work_dir);
+    EXPECT_FALSE(l.spec.allow_root);
+  }
+  EXPECT_EQ(ids["plain"], std::make_pair(int64_t{65534}, int64_t{65533}));
+  EXPECT_EQ(ids["user"], std::make_pair(int64_t{4242}, int64_t{65533}));
+  EXPECT_EQ(ids["both"], std::make_pair(int64_t{7}, int64_t{8}));
+}
+
 TEST_F(JobTest, J2BackoffLimit0FailsAtOnce) {
   script = [](size_t, const Launch&) { return fail_after(5); };
   apply(job_doc("j", {{"backoffLimit", 0}}));

@@ -624,7 +624,9 @@ TEST_F(ServiceTest, ViewsHaveTheDocumentedShape) {
   EXPECT_EQ(spec.log_path, dir + "/output.log");
   EXPECT_EQ(spec.work_dir, dir + "/work");
   EXPECT_EQ(spec.limits.cpu_millis, 500);
-  EXPECT_EQ(rt->env_of(id, "HOME"), dir);
+  EXPECT_EQ(rt->env_of(id, "HOME"), dir + "/work");  // reliability.md §4.6 step 7: the work dir
+  EXPECT_TRUE(spec.own_work_dir);                      // the launcher chowns it to the task user
+  EXPECT_EQ(spec.uid, -1);                             // ControllerConfig default: the launcher's own
   EXPECT_EQ(rt->env_of(id, "EBB_QUEUE_URL"), "http://127.0.0.1:9324/000000000000/q");
   EXPECT_EQ(rt->env_of(id, "EBB_SERVICE"), "v");
   EXPECT_EQ(rt->env_of(id, "EBB_TASK_ID"), id);
