@@ -334,7 +334,8 @@ Capabilities capabilities_of(const CgroupSetup& s) {
   if (!s.memory) c.notes.push_back("memory limit not enforced: no writable memory cgroup (RLIMIT_AS 4 GiB instead)");
   if (!s.pids) c.notes.push_back("pids limit enforced by RLIMIT_NPROC only: no writable pids cgroup");
   if (!s.cpu) c.notes.push_back("cpu limit not enforced: no writable cpu cgroup");
-  if (::geteuid() == 0) c.notes.push_back("tasks run as root: RLIMIT_NPROC does not bind them");
+  if (::geteuid() == 0 && !s.pids)
+    c.notes.push_back("RLIMIT_NPROC counts the processes of all tasks that share a task user together");
   return c;
 }
 

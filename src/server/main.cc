@@ -123,7 +123,7 @@ int main(int argc, char** argv) {
   // HTTP limits (reliability.md §4.3); defaults from http::HttpLimits.
   const http::HttpLimits dl;
   int64_t request_line = dl.request_line, header_total = dl.header_total, header_count = dl.header_count,
-          header_one = dl.header_one, body_sqs = dl.body_sqs, body_native = dl.body_native,
+          header_one = dl.header_one, body_sqs = dl.body_sqs, body_native = dl.body_native, body_ui = dl.body_ui,
           header_timeout = dl.header_timeout.count(), body_timeout = dl.body_timeout.count(),
           body_grace = dl.body_grace.count(), body_min_rate = dl.body_min_rate, write_timeout = dl.write_timeout.count(),
           idle_timeout = dl.idle_timeout.count(), max_conns = dl.max_connections,
@@ -148,6 +148,8 @@ int main(int argc, char** argv) {
        1 << 20, int64_t(1) << 30},
       {"--http-max-api-body", "EBB_HTTP_MAX_API_BODY", "bytes of a /api/v1 request body (else 413)", &body_native,
        64 << 10, int64_t(1) << 30},
+      {"--http-max-ui-body", "EBB_HTTP_MAX_UI_BODY", "bytes of a dashboard (/ui/) request body (else 413)",
+       &body_ui, 1024, 1 << 20},
       {"--http-header-timeout", "EBB_HTTP_HEADER_TIMEOUT_SECONDS",
        "seconds to receive a request's headers (else close, no response)", &header_timeout, 1, 3600},
       {"--http-body-timeout", "EBB_HTTP_BODY_TIMEOUT_SECONDS", "seconds to receive a whole body (else 408)",
@@ -238,6 +240,7 @@ int main(int argc, char** argv) {
   cfg.limits.header_one = size_t(header_one);
   cfg.limits.body_sqs = uint64_t(body_sqs);
   cfg.limits.body_native = uint64_t(body_native);
+  cfg.limits.body_ui = uint64_t(body_ui);
   cfg.limits.header_timeout = std::chrono::seconds(header_timeout);
   cfg.limits.body_timeout = std::chrono::seconds(body_timeout);
   cfg.limits.body_grace = std::chrono::seconds(body_grace);

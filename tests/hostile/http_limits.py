@@ -271,6 +271,9 @@ def body_limits():
     r = raw_exchange((f"POST /api/v1/queues HTTP/1.1\r\nHost: {HOST}:{PORT}\r\nContent-Type: application/json\r\n"
                       f"Content-Length: {(1 << 20) + 1}\r\n\r\n").encode())
     check("/api/v1 body over 1 MiB: 413", r.status == 413, repr(r))
+    r = raw_exchange((f"POST /ui/login HTTP/1.1\r\nHost: {HOST}:{PORT}\r\nContent-Type: application/json\r\n"
+                      f"Content-Length: {70 * 1024}\r\n\r\n").encode())
+    check("dashboard (/ui/login) body over 64 KiB: 413", r.status == 413, repr(r))
     healthy("413")
     # Expect: 100-continue with a length over the limit: 413 at once, body never sent
     s = connect()
@@ -355,6 +358,7 @@ def alive_count(socks):
 def connection_caps():
     """20 per address, 30 in all: the rest are refused; other addresses still served."""
     a, b = [], []
+    time.sleep(1.5)  # connections of the earlier checks (closed by us) are released by the server
     try:
         for _ in range(30):
             try:

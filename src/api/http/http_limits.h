@@ -15,6 +15,7 @@ struct HttpLimits {
   size_t header_one = 8 * 1024;            // 431
   uint64_t body_sqs = 4 * 1024 * 1024;     // 413, close
   uint64_t body_native = 1024 * 1024;      // 413 (/api/v1)
+  uint64_t body_ui = 64 * 1024;            // 413 (dashboard: /ui/login and friends)
   std::chrono::seconds header_timeout{10};   // close, no response
   std::chrono::seconds body_timeout{60};     // 408, close (whole body)
   std::chrono::seconds body_grace{5};        // then the body must average body_min_rate
@@ -24,8 +25,10 @@ struct HttpLimits {
   size_t max_connections = 1024;
   size_t max_connections_per_addr = 256;
 
-  // The native API and manifests get the smaller body limit; everything else may be SQS.
+  // The native API and manifests get the smaller body limit, the dashboard's own
+  // endpoints the smallest; everything else may be SQS.
   uint64_t body_limit(std::string_view path) const {
+    if (path == "/ui" || path.starts_with("/ui/")) return body_ui;
     return path.starts_with("/api/") ? body_native : body_sqs;
   }
 };

@@ -102,7 +102,7 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(static_cast<uint32_t>(limits().header_total));
     // The route is unknown until the header is parsed: allow the larger limit here and
     // apply the route's own limit right after (on_header).
-    parser_->body_limit(std::max(limits().body_sqs, limits().body_native));
+    parser_->body_limit(std::max({limits().body_sqs, limits().body_native, limits().body_ui}));
     parser_->on_chunk_header(chunk_header_cb_);  // Beast keeps a reference: the callback is a member
     if (buffer_.size() > 0) return read_header();
     stream_.expires_after(limits().idle_timeout);
