@@ -79,6 +79,8 @@ def main():
     tmp = harness.make_tmp("ebb-bench-cron-")
     os.chmod(tmp, 0o755)
     files = {k: os.path.join(tmp, k) for k in ("cron", "cronjob", "schedule")}
+    for k in ("cronjob", "schedule"):
+        harness.task_file(files[k])  # ebb's tasks run as the task user (nobody) when ebbd is root
     crontab = f"/etc/cron.d/ebb-bench-{os.getpid()}"
     e = harness.Ebbd(os.path.abspath(args.ebbd), os.path.join(tmp, "data"), tmp)
     cron = None
