@@ -45,6 +45,5 @@ inline constexpr double kLatencyBuckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01,
 inline constexpr double kLatenessBuckets[] = {0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 900};  // ecosystem.md §3.3
 inline constexpr double kTaskDurationBuckets[] = {1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600, 86400};
 inline constexpr double kStartLatencyBuckets[] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
-inline constexpr double kMessageSizeBuckets[] = {256, 1024, 4096, 16384, 65536, 262144, 1048576};
 
 }  // namespace ebb::obs

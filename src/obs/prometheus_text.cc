@@ -84,4 +84,24 @@ void histogram(std::string& out, std::string_view name, std::span<const Label> l
   sample(out, std::string(name) + "_count", labels, double(s.count));
 }
 
+void histogram(std::string& out, std::string_view name, std::span<const Label> labels, std::span<const double> bounds,
+               std::span<const uint64_t> counts, double sum) {
+  std::vector<Label> with_le(labels.begin(), labels.end());
+  with_le.emplace_back("le", "");
+  const std::string bucket = std::string(name) + "_bucket";
+  char le[40];
+  uint64_t cumulative = 0;
+  for (size_t i = 0; i < bounds.size(); ++i) {
+    cumulative += i < counts.size() ? counts[i] : 0;
+    append_le(le, sizeof le, bounds[i]);
+    with_le.back().second = le;
+    sample(out, bucket, with_le, double(cumulative));
+  }
+  for (size_t i = bounds.size(); i < counts.size(); ++i) cumulative += counts[i];
+  with_le.back().second = "+Inf";
+  sample(out, bucket, with_le, double(cumulative));
+  sample(out, std::string(name) + "_sum", labels, sum);
+  sample(out, std::string(name) + "_count", labels, double(cumulative));
+}
+
 }  // namespace ebb::obs

@@ -29,4 +29,9 @@ inline void histogram(std::string& out, std::string_view name, std::initializer_
   histogram(out, name, std::span<const Label>(labels.begin(), labels.size()), h);
 }
 
+// The same from plain per-bucket counts (not cumulative; counts[bounds.size()] holds
+// the observations above every bound), for values counted under another lock.
+void histogram(std::string& out, std::string_view name, std::span<const Label> labels, std::span<const double> bounds,
+               std::span<const uint64_t> counts, double sum);
+
 }  // namespace ebb::obs

@@ -92,6 +92,7 @@ struct Engine::Impl {
   uint32_t granting = 0;               // consumer of the receive being served
   bool counts_dirty = false;           // V/F/D of some queue changed since the last notice
   std::function<void()> counts_changed;
+  std::function<void(const std::string&)> stale_receipt;
   std::vector<StoreOp>* gather = nullptr;  // send(…, also): ops gathered for one append_all
 
   Impl(Clock& c, Committer& cm, const EngineConfig& cf) : clock(c), committer(cm), cfg(cf) {}
@@ -613,6 +614,7 @@ struct Engine::Impl {
         serve_waiters(*dest, now, d);
         moved_now++;
         t.row.moved++;
+        src->redriven[dest->name]++;
       }
       if (t.row.rate > 0) t.budget -= double(moved_now);
       if (!failure.empty()) {
@@ -1134,6 +1136,7 @@ Result<std::vector<Result<SendResult>>> Engine::send(const std::string& name, st
       if (delay > 0) I.note_deadline(m.visible_at_ms, now);
       I.add_message(q, std::move(m), delay > 0 ? MsgState::Delayed : MsgState::Visible);
       q.sent++;
+      q.count_sent_size(size);
       results.push_back(std::move(r));
     }
     if (seq_used) I.append(op::PutMeta{"seq:" + std::to_string(q.id), std::to_string(q.next_seq)});
@@ -1284,8 +1287,13 @@ Result<std::vector<Status>> Engine::delete_messages(const std::string& name, con
         continue;
       }
       // Gone (already deleted, dead-lettered, expired or purged) and superseded handles:
-      // 200 with no effect (reliability.md P-Q2).
+      // 200 with no effect (reliability.md P-Q2); a superseded one is counted and logged
+      // (ebb_stale_receipt_total, §2.2).
       if (r.state != Impl::HandleState::Current) {
+        if (r.state == Impl::HandleState::Superseded) {
+          q.stale_receipts++;
+          if (I.stale_receipt) d.add([f = I.stale_receipt, n = q.name] { f(n); });
+        }
         out.push_back(Status{});
         continue;
       }
@@ -1531,6 +1539,10 @@ QueueStats make_stats(const QueueState& q) {
   s.deduplicated = q.deduplicated;
   s.dead_lettered = q.dead_lettered;
   s.receive_waiters = int64_t(q.waiters.size());
+  s.stale_receipts = q.stale_receipts;
+  s.redriven = q.redriven;
+  s.sent_sizes = q.sent_sizes;
+  s.sent_size_sum = q.sent_size_sum;
   return s;
 }
 }  // namespace
@@ -1659,6 +1671,11 @@ Result<QueueCounts> Engine::counts(const std::string& name) const {
 void Engine::on_counts_changed(std::function<void()> f) {
   std::lock_guard lk(impl_->mu);
   impl_->counts_changed = std::move(f);
+}
+
+void Engine::on_stale_receipt(std::function<void(const std::string&)> f) {
+  std::lock_guard lk(impl_->mu);
+  impl_->stale_receipt = std::move(f);
 }
 
 void Engine::release_all_waiters() {

@@ -11,6 +11,7 @@
 // required, dedup id or content-based dedup, DelaySeconds must be 0, dedup id not on
 // standard queues, ReceiveRequestAttemptId only on FIFO), content-based dedup ids.
 #pragma once
+#include <array>
 #include <functional>
 #include <map>
 #include <memory>
@@ -93,6 +94,10 @@ struct Delivered {
   std::string group_id, dedup_id, sequence_number, trace_header, dlq_source_arn;
 };
 
+// Buckets of ebb_queue_sent_message_size_bytes (body + attributes, bytes; ecosystem.md §3.3).
+inline constexpr double kSentSizeBuckets[] = {256, 1024, 4096, 16384, 65536, 262144, 1048576};
+using SentSizeCounts = std::array<uint64_t, std::size(kSentSizeBuckets) + 1>;  // per bucket; last = above all
+
 struct QueueStats {
   std::string name;
   bool fifo = false;
@@ -107,6 +112,10 @@ struct QueueStats {
   uint64_t sent = 0, received = 0, deleted = 0, empty_receives = 0;
   uint64_t deduplicated = 0, dead_lettered = 0;
   int64_t receive_waiters = 0;       // parked long polls
+  uint64_t stale_receipts = 0;       // deletes with a superseded handle (reliability.md §2.2)
+  std::map<std::string, uint64_t> redriven;  // destination queue → messages moved by move tasks
+  SentSizeCounts sent_sizes{};       // accepted sends by size bucket (not cumulative)
+  double sent_size_sum = 0;          // bytes
 };
 
 struct MoveTaskInfo {
@@ -190,6 +199,9 @@ class Engine {
   // visible/in-flight/delayed counts, a queue's creation or deletion, or a tracked
   // consumer's leases. Keep it cheap (post work elsewhere). May be empty.
   void on_counts_changed(std::function<void()> f);
+  // Called (outside the lock) when a standard queue's delete named a superseded receipt
+  // handle: answered 200 with no effect, logged and counted (reliability.md §2.2).
+  void on_stale_receipt(std::function<void(const std::string& queue)> f);
   std::vector<QueueStats> stats() const;
   Result<QueueStats> stats(const std::string& name) const;
 

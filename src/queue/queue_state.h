@@ -85,6 +85,17 @@ struct QueueState {
 
   uint64_t sent = 0, received = 0, deleted = 0, empty_receives = 0;
   uint64_t deduplicated = 0, dead_lettered = 0;  // FIFO duplicates dropped; moved to the DLQ
+  uint64_t stale_receipts = 0;                   // deletes with a superseded handle
+  std::map<std::string, uint64_t> redriven;      // destination → moved by move tasks
+  SentSizeCounts sent_sizes{};                   // accepted sends by size bucket
+  double sent_size_sum = 0;
+
+  void count_sent_size(int64_t bytes) {
+    size_t i = 0;
+    while (i < std::size(kSentSizeBuckets) && double(bytes) > kSentSizeBuckets[i]) ++i;
+    sent_sizes[i]++;
+    sent_size_sum += double(bytes);
+  }
 };
 
 }  // namespace ebb

@@ -59,6 +59,16 @@ class ScheduleController {
   Result<nlohmann::json> get(const std::string& kind, const std::string& name) const;
   Result<nlohmann::json> events(const std::string& kind, const std::string& name) const;
 
+  // ebb_schedule_next_fire_timestamp_seconds (ecosystem.md §3.3): the next slot of
+  // every Schedule and CronJob that has one (the nextScheduleTime of the views; a
+  // suspended object keeps showing it, a completed or ended one has none).
+  struct NextFire {
+    std::string kind;  // Schedule | CronJob
+    std::string name;
+    int64_t slot_ms = 0;
+  };
+  std::vector<NextFire> next_fires() const;
+
   // Reconciles runs with their Jobs, applies history limits, decides due slots
   // (claiming each in the store before acting) and returns the next instant
   // (monotonic) it must run: the next slot (+ flexible offset) mapped from wall to

@@ -81,6 +81,14 @@ json ScheduleController::list(const std::string& kind) const {
   return {{"apiVersion", kind == "CronJob" ? "batch/v1" : "ebb/v1"}, {"kind", "List"}, {"items", std::move(items)}};
 }
 
+std::vector<ScheduleController::NextFire> ScheduleController::next_fires() const {
+  std::lock_guard lk(impl_->mu);
+  std::vector<NextFire> out;
+  for (auto& [_, o] : impl_->objects)
+    if (auto next = impl_->next_schedule(o)) out.push_back({o.kind(), o.name(), *next});
+  return out;
+}
+
 Result<json> ScheduleController::get(const std::string& kind, const std::string& name) const {
   std::lock_guard lk(impl_->mu);
   auto it = impl_->objects.find(Impl::id_of(kind, name));

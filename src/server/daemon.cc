@@ -281,6 +281,8 @@ int run_daemon(const DaemonConfig& cfg) {
   router_parts.native_auth = &native_auth;
   router_parts.tokens = &tokens;
   router_parts.committer = &committer;
+  const sched::ScheduleController* schedules_for_metrics = nullptr;  // set below, before serving
+  router_parts.schedules = &schedules_for_metrics;
   admin.set_activity(&activity);
   obs::SeriesStore series;  // the dashboard's charts (docs/dashboard.md)
   admin.set_series(&series);
@@ -338,6 +340,7 @@ int run_daemon(const DaemonConfig& cfg) {
   alarms.set_scrape([&] {
     MetricsSources src{engine, metrics, &services, &activity, &observed, db_path};
     src.alarms = &alarms;
+    src.schedules = &schedules;
     return render_metrics(src, clock.now_ms());
   });
   try {
@@ -388,10 +391,15 @@ int run_daemon(const DaemonConfig& cfg) {
   for (auto& note : caps.notes) logf::warn("task runtime limit", {{"note", note}});
   admin.set_controllers(admin::Controllers{&services, &sources, &jobs, &schedules, &task_definitions, &alarms});
   alarms_for_metrics = &alarms;
+  schedules_for_metrics = &schedules;
   keys.add_provider([&services](const std::string& id) { return services.task_secret(id); });
   keys.add_provider([&jobs](const std::string& id) { return jobs.task_secret(id); });
   services_for_metrics = &services;
   engine.on_counts_changed([&services] { services.notify_counts_changed(); });
+  engine.on_stale_receipt([](const std::string& queue) {
+    logf::warn("delete with a superseded receipt handle: no effect (the message was received again)",
+               {{"queue", queue}});
+  });
 
   Ticker engine_ticker(
       ioc, [&engine] { return engine.tick(); }, [&engine](std::function<void()> f) { engine.on_wakeup(std::move(f)); },

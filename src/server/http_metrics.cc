@@ -39,6 +39,16 @@ void HttpMetrics::observe(std::string_view api, std::string_view action, int cod
   e.duration.observe(seconds);
 }
 
+void HttpMetrics::sqs_error(std::string_view action, std::string_view error_code) {
+  const std::pair<std::string_view, std::string_view> key(action.empty() ? std::string_view("other") : action,
+                                                          error_code);
+  std::lock_guard lk(errors_mu_);
+  auto it = sqs_errors_.find(key);
+  if (it == sqs_errors_.end())
+    it = sqs_errors_.emplace(std::pair<std::string, std::string>(key.first, key.second), 0).first;
+  ++it->second;
+}
+
 void HttpMetrics::render(std::string& out) const {
   std::shared_lock lk(mu_);
   family(out, "ebb_http_requests_total", "counter", "HTTP requests by API, action and status code.");
@@ -58,6 +68,11 @@ void HttpMetrics::render(std::string& out) const {
   family(out, "ebb_http_request_duration_seconds", "histogram", "Time from request parsed to response handed over.");
   for (auto& [key, e] : entries_)
     histogram(out, "ebb_http_request_duration_seconds", {{"api", key.first}, {"action", key.second}}, e->duration);
+  lk.unlock();
+  std::lock_guard el(errors_mu_);
+  family(out, "ebb_sqs_errors_total", "counter", "SQS error responses by action and error code (sqs-api.md §5.2).");
+  for (auto& [key, n] : sqs_errors_)
+    sample(out, "ebb_sqs_errors_total", {{"action", key.first}, {"error_code", key.second}}, double(n));
 }
 
 }  // namespace ebb::server

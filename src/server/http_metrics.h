@@ -2,6 +2,7 @@
 // (ecosystem.md §3.3). Labels are bounded: api and code are fixed sets, action is an
 // SQS operation or a route name ("other" for anything unknown). observe() is on every
 // request's path: a shared lock to find the (api, action) entry, then atomics only.
+// Also ebb_sqs_errors_total{action,error_code}.
 #pragma once
 #include <array>
 #include <atomic>
@@ -22,6 +23,9 @@ class HttpMetrics {
  public:
   void observe(std::string_view api, std::string_view action, int code, double seconds);
   void count(const std::string& api, const std::string& action, int code) { observe(api, action, code, 0); }
+  // ebb_sqs_errors_total{action,error_code}: an SQS error response (error_code = the
+  // Query code of sqs-api.md §5.2 whatever the protocol; action "other" if unknown).
+  void sqs_error(std::string_view action, std::string_view error_code);
   // Appends both families in Prometheus text format 0.0.4.
   void render(std::string& out) const;
 
@@ -46,6 +50,9 @@ class HttpMetrics {
     }
   };
   Entry& entry(std::string_view api, std::string_view action);
+
+  mutable std::mutex errors_mu_;  // errors are off the hot path: one plain lock
+  std::map<std::pair<std::string, std::string>, uint64_t, Less> sqs_errors_;
 
   mutable std::shared_mutex mu_;
   std::map<std::pair<std::string, std::string>, std::unique_ptr<Entry>, Less> entries_;

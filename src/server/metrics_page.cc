@@ -22,6 +22,7 @@ std::string render_metrics(const MetricsSources& src, int64_t now_ms) {
   render_queue_metrics(out, src.engine.stats(), now_ms);
   if (src.services) render_service_metrics(out, src.services->metrics());
   if (src.activity) src.activity->render(out, now_ms);
+  if (src.schedules) render_next_fires(out, src.schedules->next_fires());
   src.http.render(out);
   if (src.alarms) src.alarms->render_metrics(out);
   if (src.store) {
@@ -100,6 +101,28 @@ void render_queue_metrics(std::string& out, const std::vector<QueueStats>& stats
     if (!s.dlq.empty())
       sample(out, "ebb_queue_messages_dead_lettered_total", {{"queue", s.name}, {"dead_letter_queue", s.dlq}},
              double(s.dead_lettered));
+  family(out, "ebb_queue_messages_redriven_total", "counter",
+         "Messages moved out of `queue` by redrive / move tasks, by destination queue.");
+  for (auto& s : stats)
+    for (auto& [dest, n] : s.redriven)
+      sample(out, "ebb_queue_messages_redriven_total", {{"queue", s.name}, {"destination", dest}}, double(n));
+  family(out, "ebb_queue_sent_message_size_bytes", "histogram",
+         "Size of accepted messages, body + attributes (SentMessageSize).");
+  for (auto& s : stats) {
+    const obs::Label labels[] = {{"queue", s.name}};
+    histogram(out, "ebb_queue_sent_message_size_bytes", labels, kSentSizeBuckets, s.sent_sizes, s.sent_size_sum);
+  }
+  family(out, "ebb_stale_receipt_total", "counter",
+         "Deletes with a superseded receipt handle: answered 200 with no effect (reliability.md §2.2).");
+  for (auto& s : stats) sample(out, "ebb_stale_receipt_total", {{"queue", s.name}}, double(s.stale_receipts));
+}
+
+void render_next_fires(std::string& out, const std::vector<sched::ScheduleController::NextFire>& next) {
+  family(out, "ebb_schedule_next_fire_timestamp_seconds", "gauge",
+         "Next slot of a Schedule or CronJob (nextScheduleTime; kube_cronjob_next_schedule_time).");
+  for (auto& n : next)
+    sample(out, "ebb_schedule_next_fire_timestamp_seconds", {{"kind", n.kind}, {"name", n.name}},
+           double(n.slot_ms) / 1000.0);
 }
 
 void render_service_metrics(std::string& out, const service::MetricsSnapshot& m) {

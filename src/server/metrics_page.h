@@ -7,6 +7,7 @@
 #include "obs/activity.h"
 #include "obs/observed_store.h"
 #include "queue/engine.h"
+#include "sched/schedule_controller.h"
 #include "service/service_controller.h"
 #include "server/http_metrics.h"
 
@@ -20,6 +21,7 @@ struct MetricsSources {
   const obs::ObservedStore* store = nullptr;             // commit latency
   std::string db_path;                                   // ebb_store_size_bytes ("" = not shown)
   const alarm::AlarmController* alarms = nullptr;        // ebb_alarm_* and ebb_webhook_* families
+  const sched::ScheduleController* schedules = nullptr;  // ebb_schedule_next_fire_timestamp_seconds
 };
 
 std::string render_metrics(const MetricsSources& src, int64_t now_ms);
@@ -31,5 +33,8 @@ std::string render_metrics(const Engine& engine, const HttpMetrics& http, int64_
 void render_queue_metrics(std::string& out, const std::vector<QueueStats>& stats, int64_t now_ms);
 // Service families (autoscaling.md §9, ecosystem.md §3.3).
 void render_service_metrics(std::string& out, const service::MetricsSnapshot& m);
+
+// ebb_schedule_next_fire_timestamp_seconds{kind,name}.
+void render_next_fires(std::string& out, const std::vector<sched::ScheduleController::NextFire>& next);
 
 }  // namespace ebb::server

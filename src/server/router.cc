@@ -125,6 +125,7 @@ void Router::handle(HttpRequest req, Respond respond) {
   if (path == "/metrics") {
     MetricsSources src{p_.engine, p_.metrics, p_.services ? *p_.services : nullptr, p_.activity, p_.store, p_.db_path};
     src.alarms = p_.alarms ? *p_.alarms : nullptr;
+    src.schedules = p_.schedules ? *p_.schedules : nullptr;
     HttpResponse r = HttpResponse::text(200, render_metrics(src, p_.clock.now_ms()));
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
     if (obs::accepts_gzip(req.header("Accept-Encoding"))) {
@@ -189,6 +190,7 @@ void Router::handle_sqs(HttpRequest req, Respond respond) {
     r.headers = std::move(sr.headers);
     r.headers.emplace_back("x-amzn-RequestId", request_id);
     r.error_code = std::move(sr.error_code);
+    p_.metrics.sqs_error("other", sr.metric_code);
     return respond(with_route(std::move(r), api, "other"));
   }
   SqsRequest s;
@@ -202,7 +204,8 @@ void Router::handle_sqs(HttpRequest req, Respond respond) {
   s.access_key_id = auth->access_key_id;
   s.trace_id = std::string(req.header("X-Amzn-Trace-Id"));
   s.request_id = request_id;
-  p_.sqs.handle(std::move(s), [respond = std::move(respond), request_id, api](SqsResponse sr) {
+  p_.sqs.handle(std::move(s), [this, respond = std::move(respond), request_id, api](SqsResponse sr) {
+    if (!sr.metric_code.empty()) p_.metrics.sqs_error(sr.action, sr.metric_code);
     HttpResponse r;
     r.status = sr.status;
     r.content_type = std::move(sr.content_type);

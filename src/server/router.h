@@ -35,6 +35,7 @@ struct RouterParts {
   NativeAuth* native_auth = nullptr;
   TokenStore* tokens = nullptr;        // /api/v1/tokens
   Committer* committer = nullptr;      // token changes answer once durable
+  const sched::ScheduleController* const* schedules = nullptr;  // set once schedules run
 };
 
 class Router {

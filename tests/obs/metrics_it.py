@@ -8,6 +8,12 @@ a message dead-lettered. Then:
   - GET /metrics passes `promtool check metrics`, has no family twice, keeps each
     family's samples together, and shows the traffic (queue, DLQ, task starts for
     every kind, job completions, schedule fires, HTTP latency, store commits);
+  - the families filled by rarer events count real traffic: a redrive of 3
+    dead-lettered messages (ebb_queue_messages_redriven_total = 3), a delete with a
+    superseded receipt handle (ebb_stale_receipt_total), bad SQS requests over both
+    protocols (ebb_sqs_errors_total by action and Query error code), the sizes of the
+    sends (ebb_queue_sent_message_size_bytes), and a cron Schedule's next slot
+    (ebb_schedule_next_fire_timestamp_seconds = its nextScheduleTime);
   - gzip is served when asked;
   - `ebb cost -o json` agrees with the tasks' own start/end times (vCPU-s, GB-s,
     per-second billing with a one-minute minimum at $0.04048/vCPU-h, $0.004445/GB-h)
@@ -27,6 +33,8 @@ import shutil
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -37,6 +45,31 @@ from services_it import Server, check, queue_doc, service_doc, wait_for, FAILS  
 
 VCPU_HOUR, GB_HOUR = 0.04048, 0.004445
 BURN = "end=$(($(date +%s)+2)); while [ $(date +%s) -lt $end ]; do :; done"  # ~1-2 s of CPU
+
+
+# Every family of ecosystem.md §3.3 (the catalogue and the process metrics of its rules).
+SPEC_FAMILIES = [
+    "ebb_alarm_state", "ebb_alarm_transitions_total", "ebb_cost_estimate_usd_total",
+    "ebb_http_request_duration_seconds", "ebb_http_requests_total", "ebb_jobs_finished_total",
+    "ebb_queue_dead_letter_messages", "ebb_queue_empty_receives_total",
+    "ebb_queue_messages_dead_lettered_total", "ebb_queue_messages_deduplicated_total",
+    "ebb_queue_messages_delayed", "ebb_queue_messages_deleted_total", "ebb_queue_messages_in_flight",
+    "ebb_queue_messages_received_total", "ebb_queue_messages_redriven_total", "ebb_queue_messages_sent_total",
+    "ebb_queue_messages_visible", "ebb_queue_oldest_message_age_seconds", "ebb_queue_receive_waiters",
+    "ebb_queue_sent_message_size_bytes", "ebb_schedule_fires_total",
+    "ebb_schedule_last_fire_timestamp_seconds", "ebb_schedule_lateness_seconds",
+    "ebb_schedule_next_fire_timestamp_seconds", "ebb_service_backlog_per_task",
+    "ebb_service_backlog_per_task_target", "ebb_service_last_scaling_timestamp_seconds",
+    "ebb_service_scaling_events_total", "ebb_service_scaling_suppressed_total", "ebb_service_tasks_desired",
+    "ebb_service_tasks_pending", "ebb_service_tasks_running", "ebb_sqs_errors_total",
+    "ebb_stale_receipt_total", "ebb_store_commit_duration_seconds", "ebb_store_size_bytes",
+    "ebb_task_cpu_allocated_seconds_total", "ebb_task_cpu_used_seconds_total", "ebb_task_duration_seconds",
+    "ebb_task_failures_total", "ebb_task_memory_allocated_byte_seconds_total",
+    "ebb_task_start_latency_seconds", "ebb_task_starts_total", "ebb_tasks_running",
+    "ebb_webhook_deliveries_total", "process_cpu_seconds_total", "process_resident_memory_bytes",
+    "process_virtual_memory_bytes", "process_open_fds", "process_max_fds", "process_start_time_seconds",
+    "ebb_build_info",
+]
 
 
 def at_expr(seconds_ahead):
@@ -86,6 +119,28 @@ def value(text, metric, labels=None):
     return None
 
 
+def sqs_json(endpoint, action, body):
+    """One SQS JSON-protocol call (ebbd runs with --auth none here); (status, answer)."""
+    req = urllib.request.Request(endpoint + "/", data=json.dumps(body).encode(), method="POST", headers={
+        "Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "AmazonSQS." + action})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, json.loads(r.read() or b"{}")
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"{}")
+
+
+def sqs_query(endpoint, params):
+    """One SQS Query-protocol call; the HTTP status."""
+    req = urllib.request.Request(endpoint + "/", data=urllib.parse.urlencode(params).encode(), method="POST",
+                                 headers={"Content-Type": "application/x-www-form-urlencoded"})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
 def ebb_cost(ebb, endpoint, *args):
     out = subprocess.run([ebb, "--server", endpoint, "cost", *args], capture_output=True, text=True, timeout=30)
     return out
@@ -129,14 +184,47 @@ def main():
                  "spec": {"expression": at_expr(3), "timeZone": "UTC",
                           "target": {"task": {"command": ["/bin/sh", "-c", "sleep 1"],
                                               "resources": {"cpu": "1", "memory": "2Gi"}}}}}
-        s.api.apply(dlq, work, queue_doc("idle"), svc, job, sched)
+        # For the rarer families: 3 messages to dead-letter and redrive, a queue for a
+        # stale receipt handle, and a cron Schedule that will not fire during the test.
+        rdlq = queue_doc("redrive-dlq")
+        rsrc = queue_doc("redrive-src", visibility=1)
+        rsrc["spec"]["deadLetter"] = {"queue": "redrive-dlq", "maxReceiveCount": 1}
+        nightly = {"apiVersion": "ebb/v1", "kind": "Schedule", "metadata": {"name": "nightly"},
+                   "spec": {"expression": "cron(0 3 * * ? *)", "timeZone": "UTC",
+                            "target": {"task": {"command": ["/bin/true"]}}}}
+        s.api.apply(dlq, work, queue_doc("idle"), svc, job, sched, rdlq, rsrc, queue_doc("stale", visibility=1), nightly)
 
         # SQS traffic: sends, a receive, an empty receive, a message dead-lettered.
         s.api.send("work", "poison")
         s.api.ok("POST", "/queues/work/receive", {"max": 1, "waitSeconds": 0})
-        time.sleep(1.5)  # the lease runs out; the next receive moves it to the DLQ
+        for i in range(3):
+            s.api.send("redrive-src", f"r{i}")
+        got = s.api.ok("POST", "/queues/redrive-src/receive", {"max": 10, "waitSeconds": 0})
+        check(len(got.get("Messages", [])) == 3, f"3 messages received from redrive-src ({got})")
+        stale_url = sqs_json(ep, "GetQueueUrl", {"QueueName": "stale"})[1]["QueueUrl"]
+        sqs_json(ep, "SendMessage", {"QueueUrl": stale_url, "MessageBody": "x" * 300})
+        first = sqs_json(ep, "ReceiveMessage", {"QueueUrl": stale_url})[1]["Messages"][0]["ReceiptHandle"]
+        time.sleep(1.5)  # the leases run out; the next receives move to the DLQs / re-deliver
         s.api.ok("POST", "/queues/work/receive", {"max": 1, "waitSeconds": 0})
         s.api.send("work", "keep")
+        s.api.ok("POST", "/queues/redrive-src/receive", {"max": 10, "waitSeconds": 0})
+        again = sqs_json(ep, "ReceiveMessage", {"QueueUrl": stale_url})[1].get("Messages", [])
+        check(len(again) == 1, "the stale queue's message is received a second time")
+        st, _ = sqs_json(ep, "DeleteMessage", {"QueueUrl": stale_url, "ReceiptHandle": first})
+        check(st == 200, f"a delete with the superseded handle answers 200 ({st})")
+        # Bad requests: a forged handle (JSON), a missing queue over JSON and over Query.
+        st, body = sqs_json(ep, "DeleteMessage", {"QueueUrl": stale_url, "ReceiptHandle": "garbage"})
+        check(st >= 400 and "ReceiptHandleIsInvalid" in body.get("__type", ""), f"a forged handle is refused ({st} {body})")
+        st, body = sqs_json(ep, "GetQueueUrl", {"QueueName": "no-such-queue"})
+        check(st == 400 and "QueueDoesNotExist" in body.get("__type", ""), f"JSON: missing queue ({st} {body})")
+        st = sqs_query(ep, {"Action": "GetQueueUrl", "QueueName": "no-such-queue", "Version": "2012-11-05"})
+        check(st == 400, f"Query: missing queue ({st})")
+        # Redrive the 3 dead-lettered messages back to redrive-src (a move task).
+        check(bool(wait_for(lambda: s.api.queue("redrive-dlq")["status"]["visible"] == 3, 10, 0.1)),
+              "3 messages in redrive-dlq")
+        s.api.ok("POST", "/queues/redrive-dlq/redrive", {})
+        check(bool(wait_for(lambda: s.api.queue("redrive-src")["status"]["visible"] == 3, 20, 0.2)),
+              "the redrive moved the 3 messages back")
 
         def job_done():
             st = s.api.ok("GET", "/jobs/burn")["status"]
@@ -157,6 +245,9 @@ def main():
         check(p.returncode == 0, f"promtool check metrics passes ({(p.stdout + p.stderr).strip()[:500]})")
         problems = families_ok(text)
         check(not problems, f"each family once, samples contiguous ({problems[:5]})")
+        declared = set(re.findall(r"^# TYPE (\S+)", text, re.M))
+        missing = [f for f in SPEC_FAMILIES if f not in declared]
+        check(not missing, f"every family of ecosystem.md §3.3 is exported (missing: {missing})")
         expect = [
             ("ebb_queue_messages_visible", {"queue": "work"}, 1),
             ("ebb_queue_dead_letter_messages", {"queue": "work", "dead_letter_queue": "work-dlq"}, 1),
@@ -172,13 +263,33 @@ def main():
             ("ebb_service_tasks_desired", {"service": "sleeper"}, 1),
             ("ebb_build_info", None, 1),
         ]
+        expect += [
+            ("ebb_queue_messages_redriven_total", {"queue": "redrive-dlq", "destination": "redrive-src"}, 3),
+            ("ebb_queue_messages_dead_lettered_total", {"queue": "redrive-src", "dead_letter_queue": "redrive-dlq"}, 3),
+            ("ebb_stale_receipt_total", {"queue": "stale"}, 1),
+            ("ebb_stale_receipt_total", {"queue": "work"}, 0),
+            ("ebb_sqs_errors_total", {"action": "DeleteMessage", "error_code": "ReceiptHandleIsInvalid"}, 1),
+            ("ebb_sqs_errors_total", {"action": "GetQueueUrl", "error_code": "AWS.SimpleQueueService.NonExistentQueue"}, 2),
+            ("ebb_queue_sent_message_size_bytes_count", {"queue": "work"}, 2),
+            ("ebb_queue_sent_message_size_bytes_sum", {"queue": "work"}, len("poison") + len("keep")),
+            ("ebb_queue_sent_message_size_bytes_bucket", {"queue": "work", "le": "256"}, 2),
+            ("ebb_queue_sent_message_size_bytes_bucket", {"queue": "stale", "le": "256"}, 0),
+            ("ebb_queue_sent_message_size_bytes_bucket", {"queue": "stale", "le": "1024"}, 1),
+            ("ebb_queue_sent_message_size_bytes_bucket", {"queue": "stale", "le": "+Inf"}, 1),
+        ]
         for name, labels, want in expect:
             got = value(text, name, labels)
             check(got == want, f"{name}{labels or ''} = {want} ({got})")
+        nxt = s.api.ok("GET", "/schedules/nightly")["status"]["nextScheduleTime"]
+        got = value(text, "ebb_schedule_next_fire_timestamp_seconds", {"kind": "Schedule", "name": "nightly"})
+        check(got is not None and nxt and got == ts(nxt) and got > time.time(),
+              f"next fire of the cron Schedule = its nextScheduleTime ({got} vs {nxt})")
+        check(value(text, "ebb_schedule_next_fire_timestamp_seconds", {"kind": "Schedule", "name": "report"}) is None,
+              "an at() Schedule that has fired has no next slot")
         lat = value(text, "ebb_schedule_lateness_seconds_count", {"kind": "Schedule", "name": "report"})
         check(lat == 1, f"the slot's lateness is observed ({lat})")
         sends = value(text, "ebb_http_request_duration_seconds_count", {"api": "native", "action": "send"})
-        check(sends == 2, f"HTTP latency histogram counts the two sends ({sends})")
+        check(sends == 5, f"HTTP latency histogram counts the five native sends ({sends})")
         commits = value(text, "ebb_store_commit_duration_seconds_count", {"store": "sqlite"})
         check(commits is not None and commits > 5, f"store commits are timed ({commits})")
         rss = value(text, "process_resident_memory_bytes")

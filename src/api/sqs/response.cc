@@ -56,6 +56,7 @@ SqsResponse render_error(Protocol p, std::string_view action, const Error& e, st
   SqsResponse r;
   r.status = info.http_status;
   r.action = std::string(action);
+  r.metric_code = std::string(info.query_code);
   std::string_view message = error_message(p, e);
   if (p == Protocol::Json) {
     r.error_code = std::string(info.json_type);

@@ -34,6 +34,7 @@ struct SqsResponse {
   // for logs and metrics
   std::string action;          // "" if it could not be determined
   std::string error_code;      // "" on success
+  std::string metric_code;     // the error's Query code for both protocols (ebb_sqs_errors_total), "" on success
 };
 
 struct SqsApiConfig {

@@ -27,6 +27,20 @@ TEST(PrometheusText, HistogramIsCumulativeWithInfEqualToCount) {
             "x_seconds_count{k=\"v\"} 5\n");
 }
 
+TEST(PrometheusText, HistogramFromPlainCountsIsCumulative) {
+  const double bounds[] = {256, 1024};
+  const uint64_t counts[] = {2, 0, 3};  // per bucket; the last is above every bound
+  const Label labels[] = {{"queue", "q"}};
+  std::string out;
+  histogram(out, "s_bytes", labels, bounds, counts, 9000);
+  EXPECT_EQ(out,
+            "s_bytes_bucket{queue=\"q\",le=\"256\"} 2\n"
+            "s_bytes_bucket{queue=\"q\",le=\"1024\"} 2\n"
+            "s_bytes_bucket{queue=\"q\",le=\"+Inf\"} 5\n"
+            "s_bytes_sum{queue=\"q\"} 9000\n"
+            "s_bytes_count{queue=\"q\"} 5\n");
+}
+
 TEST(Histogram, RejectsUnsortedOrTooManyBounds) {
   EXPECT_THROW((Histogram{2, 1}), std::invalid_argument);
   std::vector<double> many(17);

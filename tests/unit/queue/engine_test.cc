@@ -345,12 +345,19 @@ TEST_F(EngineTest, ReceiptHandleRulesStandard) {
   // superseded: received again since
   auto again = recv("q");
   ASSERT_EQ(again.size(), 1u);
+  std::vector<std::string> stale_seen;
+  engine->on_stale_receipt([&](const std::string& q) { stale_seen.push_back(q); });
+  EXPECT_EQ(engine->stats("q")->stale_receipts, 0u);  // the expired-lease delete above is not stale
   EXPECT_TRUE(del("q", first).ok());  // 200, no effect
   EXPECT_EQ(attr("q", "ApproximateNumberOfMessagesNotVisible"), "1");
+  EXPECT_EQ(engine->stats("q")->stale_receipts, 1u);  // ebb_stale_receipt_total (reliability.md §2.2)
+  EXPECT_EQ(stale_seen, std::vector<std::string>{"q"});
   EXPECT_EQ(chvis("q", first, 5).error().code, Code::InvalidParameterValue);
   EXPECT_TRUE(del("q", again[0].receipt_handle).ok());
   EXPECT_TRUE(del("q", again[0].receipt_handle).ok());  // deleting twice is 200
   EXPECT_EQ(chvis("q", again[0].receipt_handle, 5).error().code, Code::InvalidParameterValue);
+  EXPECT_EQ(engine->stats("q")->stale_receipts, 1u);  // gone (deleted) and invalid handles are not stale ones
+  EXPECT_EQ(engine->stats("other")->stale_receipts, 0u);
   EXPECT_EQ(attr("q", "ApproximateNumberOfMessagesNotVisible"), "0");
 }
 
@@ -524,6 +531,9 @@ TEST_F(EngineTest, MoveTaskReturnsMessagesToTheirOriginWithCountReset) {
   ASSERT_EQ(list->size(), 1u);
   EXPECT_EQ((*list)[0].status, "COMPLETED");
   EXPECT_EQ((*list)[0].moved, 2);
+  // ebb_queue_messages_redriven_total{queue="dlq",destination=...}: one to each origin.
+  EXPECT_EQ(engine->stats("dlq")->redriven, (std::map<std::string, uint64_t>{{"a", 1}, {"b", 1}}));
+  EXPECT_TRUE(engine->stats("a")->redriven.empty());
   EXPECT_TRUE((*list)[0].task_handle.empty());
   Token t2 = 0;
   EXPECT_EQ(engine->cancel_move_task(*h, t2).error().code, Code::ResourceNotFound);
@@ -557,6 +567,29 @@ TEST_F(EngineTest, MoveTaskWithRateAndDestination) {
     engine->tick();
   }
   EXPECT_EQ(attr("dest", "ApproximateNumberOfMessages"), "10");
+  EXPECT_EQ(engine->stats("dlq")->redriven, (std::map<std::string, uint64_t>{{"dest", 10}}));
+}
+
+TEST_F(EngineTest, SentMessageSizesAreCountedPerBucket) {
+  create("q");
+  send("q", std::string(10, 'x'));     // <= 256
+  send("q", std::string(256, 'x'));    // <= 256 (bounds are inclusive)
+  send("q", std::string(257, 'x'));    // <= 1024
+  SendEntry with_attr;
+  with_attr.body = std::string(1010, 'x');
+  with_attr.attrs.push_back(MsgAttr{"k", "String", "abcdefghij", false});  // + 1 + 6 + 10 = 1,027 bytes
+  Token t = 0;
+  ASSERT_TRUE(engine->send("q", {with_attr}, t).ok());
+  durable(t);
+  auto s = engine->stats("q");
+  ASSERT_TRUE(s.ok());
+  SentSizeCounts want{};
+  want[0] = 2;
+  want[1] = 1;
+  want[2] = 1;  // the attributes count: 1,027 > 1,024
+  EXPECT_EQ(s->sent, 4u);
+  EXPECT_EQ(s->sent_size_sum, 10.0 + 256 + 257 + 1027);
+  EXPECT_EQ(s->sent_sizes, want);
 }
 
 TEST_F(EngineTest, CreateQueueIdempotencyComparesOnlyGivenAttributes) {
