@@ -256,9 +256,11 @@ struct AlarmController::Impl : std::enable_shared_from_this<AlarmController::Imp
       return v && !v->empty() ? v : std::nullopt;
     }
     if (a.secret_name.empty()) return std::string();
+    if (cfg.secrets)
+      if (std::optional<std::string> v = cfg.secrets(a.secret_name, a.secret_key); v && !v->empty()) return v;
     std::ifstream f(cfg.data_dir + "/secrets/" + a.secret_name, std::ios::binary);
     if (!f) {
-      why = "secret " + a.secret_name + " not found (a file secrets/" + a.secret_name + " in the data directory)";
+      why = "key \"" + a.secret_key + "\" of secret \"" + a.secret_name + "\" not found (create it with `ebb secret create`)";
       return std::nullopt;
     }
     std::string s((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());

@@ -33,6 +33,9 @@ struct AlarmControllerConfig {
   std::string data_dir;  // webhook secrets by name: <data_dir>/secrets/<name>
   // A variable of ebbd's environment (secretRef.env); tests replace it.
   std::function<std::optional<std::string>(const std::string&)> getenv;
+  // Secrets of the secret store (secretRef.name/key); null or nullopt: the file
+  // <data_dir>/secrets/<name> is read instead (the pre-store way, still accepted).
+  std::function<std::optional<std::string>(const std::string& name, const std::string& key)> secrets;
   // The log action: level "info" | "warning" | "error", message, fields.
   std::function<void(const std::string&, const std::string&, const nlohmann::json&)> log;
   size_t history_limit = 100;  // entries kept per alarm

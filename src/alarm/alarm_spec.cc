@@ -149,6 +149,7 @@ Result<AlarmSpec> alarm_spec(const json& doc) {
       act.url = w->value("url", "");
       if (auto r = w->find("secretRef"); r != w->end() && r->is_object()) {
         act.secret_name = r->value("name", "");
+        act.secret_key = r->value("key", "value");
         act.secret_env = r->value("env", "");
       }
       act.timeout_seconds = w->value("timeoutSeconds", 10);

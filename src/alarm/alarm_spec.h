@@ -43,7 +43,8 @@ struct Action {
   std::vector<State> states{State::Alarm};  // the states whose entry runs the action
   // webhook
   std::string url;
-  std::string secret_name;  // a file <data dir>/secrets/<name>
+  std::string secret_name;  // a secret of `ebb secret create` (else a file <data dir>/secrets/<name>)
+  std::string secret_key = "value";  // its key
   std::string secret_env;   // or a variable of ebbd's environment
   int timeout_seconds = 10;
   int max_attempts = 5;

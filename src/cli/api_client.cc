@@ -15,6 +15,10 @@ Outcome<nlohmann::json> ApiClient::post(std::string_view path, const nlohmann::j
   return call("POST", path, dump_json(body), timeout);
 }
 
+Outcome<nlohmann::json> ApiClient::put(std::string_view path, const nlohmann::json& body) {
+  return call("PUT", path, dump_json(body), std::chrono::seconds(30));
+}
+
 Outcome<nlohmann::json> ApiClient::del(std::string_view path) { return call("DELETE", path, "", std::chrono::seconds(30)); }
 
 Outcome<nlohmann::json> ApiClient::call(std::string_view method, std::string_view path, const std::string& body,

@@ -25,6 +25,7 @@ class ApiClient {
   Outcome<nlohmann::json> post(std::string_view path, const nlohmann::json& body,
                                std::chrono::seconds timeout = std::chrono::seconds(30));
   Outcome<nlohmann::json> del(std::string_view path);
+  Outcome<nlohmann::json> put(std::string_view path, const nlohmann::json& body);
 
   // "/api/v1/queues/" + escaped name.
   std::string queue_path(std::string_view name) const { return "/api/v1/queues/" + http_.escape(name); }

@@ -104,6 +104,7 @@ int run_describe(ApiClient& api, const DescribeOptions& o) {
     else if (tn->type == "schedules") page = describe_schedule(api, *obj);
     else if (tn->type == "taskdefinitions") std::fputs(to_yaml(*obj).c_str(), stdout);
     else if (tn->type == "alarms") describe_alarm(*obj);
+    else if (tn->type == "secrets") std::fputs(to_yaml(*obj).c_str(), stdout);  // metadata only: no values exist here
     else describe_queue(*obj);
     if (page != kExitOk) exit = page;
     if (page == kExitUnreachable) return exit;

@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
+#include "cli/secret_view.h"
 #include "base/utf8.h"
 
 namespace ebb::cli {
@@ -63,7 +64,7 @@ int run(int argc, char** argv) {
 
   const std::string type_help =
       "queues (q), services (svc), tasks, eventsources (es), schedules (sched), cronjobs (cj), jobs, "
-      "taskdefinitions (td); or TYPE/NAME";
+      "taskdefinitions (td), alarms, secrets; or TYPE/NAME";
 
   GetOptions get_o;
   auto* get = app.add_subcommand("get", "list objects, or show some by name");
@@ -222,6 +223,14 @@ int run(int argc, char** argv) {
     token_o.verb = "revoke";
     return run_token(api, token_o);
   });
+  SecretCreateOptions secret_o;
+  auto* secret = app.add_subcommand("secret", "secrets for tasks and webhooks (values from files or stdin only)");
+  secret->require_subcommand(1);
+  auto* secret_create = secret->add_subcommand("create", "create or replace a secret with the given keys");
+  secret_create->add_option("name", secret_o.name, "secret name")->required();
+  secret_create->add_option("--from-file", secret_o.from_file, "[KEY=]PATH: the file's bytes as KEY (default: its base name); repeatable");
+  secret_create->add_option("--from-stdin", secret_o.from_stdin, "KEY: standard input as KEY (one trailing newline dropped)");
+  bind(secret_create, [&](ApiClient& api) { return run_secret_create(api, secret_o); });
 
   auto* version = app.add_subcommand("version", "print the client version");
   bool version_only = false;

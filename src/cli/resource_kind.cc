@@ -3,6 +3,7 @@
 #include "cli/alarm_view.h"
 #include "cli/batch_view.h"
 #include "cli/eventsource_view.h"
+#include "cli/secret_view.h"
 #include "cli/service_view.h"
 #include "cli/task_view.h"
 
@@ -63,6 +64,13 @@ const ResourceKind& resource_kind(const std::string& type) {
       {"EVALUATION", "ACTIONS"},
       {"LAST-CHANGE", "AGE"},
       alarm_row};
+  static const ResourceKind kSecrets{
+      "secrets", "secret", "/api/v1/secrets",
+      {"NAME", "KEYS", "AGE"},
+      {"BYTES", "UPDATED"},
+      {"AGE", "UPDATED"},
+      secret_row};
+  if (type == "secrets") return kSecrets;
   if (type == "alarms") return kAlarms;
   if (type == "taskdefinitions") return kTaskDefinitions;
   if (type == "services") return kServices;

@@ -5,7 +5,7 @@ namespace ebb::cli {
 
 const char* const kSupportedTypes =
     "queues (q), services (svc), tasks, eventsources (es), schedules (sched), cronjobs (cj), jobs, "
-    "taskdefinitions (td), alarms";
+    "taskdefinitions (td), alarms, secrets";
 
 Outcome<TypeAndNames> resolve_type(const std::string& type_arg, const std::vector<std::string>& names) {
   TypeAndNames out;
@@ -30,16 +30,13 @@ Outcome<TypeAndNames> resolve_type(const std::string& type_arg, const std::vecto
       {"jobs", "jobs"},       {"job", "jobs"},
       {"taskdefinitions", "taskdefinitions"}, {"taskdefinition", "taskdefinitions"}, {"td", "taskdefinitions"},
       {"alarms", "alarms"},   {"alarm", "alarms"},
+      {"secrets", "secrets"}, {"secret", "secrets"},
   };
   for (const Alias& a : kAliases) {
     if (word == a.word) {
       out.type = a.type;
       return out;
     }
-  }
-  // Types ecosystem.md §3.2 lists that this ebb does not serve yet.
-  for (const char* later : {"secrets", "secret"}) {
-    if (word == later) return usage_error("resource type \"" + word + "\" is not supported yet", std::string("supported: ") + kSupportedTypes);
   }
   return usage_error("unknown resource type \"" + word + "\"", std::string("supported: ") + kSupportedTypes);
 }

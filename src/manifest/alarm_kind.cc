@@ -67,11 +67,13 @@ void check_secret_ref(const nlohmann::json& obj, const std::string& path, Checke
   auto r = obj.find("secretRef");
   if (r == obj.end()) return;
   const std::string p = field_path(path, "secretRef");
-  if (!c.object(*r, p, {"name", "env"})) return;
+  if (!c.object(*r, p, {"name", "key", "env"})) return;
   std::optional<std::string> name = c.string(*r, "name", p);
+  std::optional<std::string> key = c.string(*r, "key", p);
   std::optional<std::string> env = c.string(*r, "env", p);
+  if (key && (key->empty() || !name)) c.error(field_path(p, "key"), key->empty() ? "must not be empty" : "goes with name (a secret's key)");
   if (r->contains("name") == r->contains("env")) {
-    c.error(p, "give exactly one of name (a file in the data directory's secrets/) and env (a variable of ebbd)");
+    c.error(p, "give exactly one of name (a secret made with `ebb secret create`) and env (a variable of ebbd)");
     return;
   }
   if (name) {

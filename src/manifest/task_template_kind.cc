@@ -70,19 +70,12 @@ void check_secret_ref(const nlohmann::json& ref, const std::string& path, Checke
   if (!c.object(ref, path, {"name", "key", "optional"})) return;
   std::optional<std::string> name = c.string(ref, "name", path, true);
   std::optional<std::string> key = c.string(ref, "key", path, true);
-  std::optional<bool> optional = c.boolean(ref, "optional", path);
+  c.boolean(ref, "optional", path);
   if (key && key->empty()) c.error(field_path(path, "key"), "must not be empty");
   if (!name) return;
   std::string why = check_dns1123_subdomain(*name);
-  if (!why.empty()) {
-    c.error(field_path(path, "name"), "secret " + why);
-    return;
-  }
-  // reliability.md §4.7: a reference to a missing secret is rejected at apply time
-  // unless optional. ebb has no secret store yet, so every secret is missing.
-  if (!optional.value_or(false)) {
-    c.error(field_path(path, "name"), "secret " + *name + " not found (create it with `ebb secret create`)");
-  }
+  if (!why.empty()) c.error(field_path(path, "name"), "secret " + why);
+  // Whether the secret exists is the server's check at apply (reliability.md §4.7).
 }
 
 void check_env_item(const nlohmann::json& e, const std::string& path, Checker& c, std::set<std::string>& seen,

@@ -91,9 +91,19 @@ Result<TaskTemplate> parse_task_template(const json& tmpl) {
     for (const json& e : *env) {
       const json* name = field(e, "name");
       if (!name || !name->is_string()) return err(Code::Invalid, "template.env: every entry needs a name");
-      // valueFrom (secretKeyRef): no secret store yet; optional refs are skipped and the
-      // validator rejects required ones (reliability.md §4.7).
-      if (field(e, "valueFrom")) continue;
+      // valueFrom.secretKeyRef: looked up at launch (resolve_secret_env), so the value is
+      // never part of the spec that ebb stores or shows (reliability.md §4.7).
+      if (const json* from = field(e, "valueFrom")) {
+        if (const json* ref = field(*from, "secretKeyRef"); ref && ref->is_object()) {
+          SecretEnvRef r;
+          r.name = name->get<std::string>();
+          r.secret = ref->value("name", std::string());
+          r.key = ref->value("key", std::string());
+          r.optional = ref->value("optional", false);
+          t.secret_env.push_back(std::move(r));
+        }
+        continue;
+      }
       const json* value = field(e, "value");
       std::string text;
       if (value) text = value->is_string() ? value->get<std::string>() : value->dump();
@@ -156,6 +166,18 @@ std::vector<std::string> build_task_env(const TaskTemplate& t, const TaskEnvCont
   out.reserve(env.size());
   for (const EnvVar& e : env) out.push_back(e.name + "=" + e.value);
   return out;
+}
+
+Status resolve_secret_env(TaskTemplate& t, const SecretLookup& lookup) {
+  for (const SecretEnvRef& r : t.secret_env) {
+    std::optional<std::string> v = lookup ? lookup(r.secret, r.key) : std::nullopt;
+    if (!v) {
+      if (r.optional) continue;
+      return err(Code::NotFound, "env " + r.name + ": key \"" + r.key + "\" of secret \"" + r.secret + "\" not found");
+    }
+    set_var(t.env, r.name, *v);
+  }
+  return {};
 }
 
 }  // namespace ebb::runtime

@@ -6,6 +6,7 @@
 // convert, e.g. an unparsable quantity, with Code::Invalid).
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,10 +22,19 @@ struct EnvVar {
   std::string value;
 };
 
+// env[].valueFrom.secretKeyRef: resolved at each launch, never stored with the task.
+struct SecretEnvRef {
+  std::string name;    // the variable
+  std::string secret;  // secretKeyRef.name
+  std::string key;     // secretKeyRef.key
+  bool optional = false;
+};
+
 struct TaskTemplate {
   std::vector<std::string> command;     // argv[0..]
   std::vector<std::string> args;        // appended to command
-  std::vector<EnvVar> env;              // literal values only; valueFrom refs are skipped
+  std::vector<EnvVar> env;              // literal values
+  std::vector<SecretEnvRef> secret_env; // secretKeyRef values, looked up at launch
   std::string working_dir;              // "" = the task's own <task dir>/work
   int64_t cpu_millis = 0;               // resources.cpu (0 = not given)
   int64_t memory_bytes = 0;             // resources.memory (0 = not given)
@@ -39,6 +49,14 @@ struct TaskTemplate {
 // `resources: {cpu, memory}`, Kubernetes `resources: {limits|requests: {cpu, memory}}`
 // (limits win) or top-level `cpu`/`memory`.
 Result<TaskTemplate> parse_task_template(const nlohmann::json& tmpl);
+
+// Opens secret NAME's KEY (nullopt: no such secret or key). Called at task launch only.
+using SecretLookup = std::function<std::optional<std::string>(const std::string& name, const std::string& key)>;
+
+// Adds the template's secretKeyRef variables to `t.env` (replacing a literal of the same
+// name). A missing required secret or key is an error naming the variable, the secret
+// and the key — never a value; a missing optional one is skipped (Kubernetes).
+Status resolve_secret_env(TaskTemplate& t, const SecretLookup& lookup);
 
 // Per-task credentials (autoscaling.md §5.1): key id "EBBT" + 16 upper-case
 // alphanumerics, secret 40 characters, both from the CSPRNG.

@@ -323,8 +323,23 @@ void Impl::launch_now(const std::string& id, Effects& fx) {
       case EnvSource::Kind::Value:
         value = expand_vars(e.value, lookup);
         break;
-      case EnvSource::Kind::Secret:
-        continue;  // no secret store yet: the validator admits only optional refs (§4.7)
+      case EnvSource::Kind::Secret: {
+        // Opened for this attempt only (reliability.md §4.7): the value goes into the
+        // launch spec, never into a record, an event or a status.
+        std::optional<std::string> v = cfg.secrets ? cfg.secrets(e.ref_name, e.key) : std::nullopt;
+        if (!v) {
+          if (e.optional) continue;
+          runtime::TaskExited fail;
+          fail.task_id = id;
+          fail.reason = "LaunchFailed";
+          fail.message = "env " + e.name + ": key \"" + e.key + "\" of secret \"" + e.ref_name + "\" not found";
+          fail.ended_ms = wall_ms();
+          handle_exit(fail, fx);
+          return;
+        }
+        value = std::move(*v);
+        break;
+      }
       case EnvSource::Kind::ConfigMap: {
         auto cm = config_maps.find(e.ref_name);
         const json* v = nullptr;

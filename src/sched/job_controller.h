@@ -26,6 +26,7 @@
 #include "clock/clock.h"
 #include "queue/engine.h"
 #include "runtime/runtime.h"
+#include "runtime/task_template.h"
 #include "store/committer.h"
 #include "store/store.h"
 
@@ -43,6 +44,7 @@ struct JobControllerConfig {
   size_t events_kept = 200;           // per Job
   int64_t task_uid = -1, task_gid = -1;  // default task user (reliability.md §4.6); -1: the launcher's own
   bool allow_root_tasks = false;         // ebbd --allow-root-tasks (also needed for runAsUser 0)
+  runtime::SecretLookup secrets;      // secretKeyRef values at launch (null: none exist)
 };
 
 // What CronJob/Schedule controllers need to know about a Job they created.

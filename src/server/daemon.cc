@@ -35,6 +35,8 @@
 #include "source/event_source.h"
 #include "server/ticker.h"
 #include "server/credentials.h"
+#include "store/secret_box.h"
+#include "store/secret_store.h"
 #include "server/http_metrics.h"
 #include "server/log_fields.h"
 #include "server/metrics_page.h"
@@ -308,6 +310,18 @@ int run_daemon(const DaemonConfig& cfg) {
 
   // Services and event sources need the address tasks use to reach us.
   std::string endpoint = "http://" + bound->to_string();
+  // Secrets (reliability.md §4.7), sealed with a key kept outside the database.
+  const std::string key_file = cfg.key_file.empty() ? cfg.data_dir + "/secret.key" : cfg.key_file;
+  auto box = SecretBox::load_or_create(key_file);
+  if (!box.ok()) {
+    logf::error("cannot read the secret key", {{"error", box.error().message}});
+    committer.stop();
+    return 1;
+  }
+  SecretStore secrets(clock, committer, std::move(*box));
+  const runtime::SecretLookup secret_lookup = [&secrets](const std::string& n, const std::string& k) {
+    return secrets.value(n, k);
+  };
   auto runtime = runtime::make_process_runtime(runtime::ProcessRuntimeConfig{
       cfg.launcher_path, cfg.data_dir + "/run", int64_t(cfg.orphan_grace_seconds) * 1000});
   service::ControllerConfig scfg;
@@ -319,6 +333,7 @@ int run_daemon(const DaemonConfig& cfg) {
   scfg.task_uid = cfg.task_uid;
   scfg.task_gid = cfg.task_gid;
   scfg.allow_root_tasks = cfg.allow_root_tasks;
+  scfg.secrets = secret_lookup;
   // One launcher, shared by every controller that runs tasks.
   runtime::RuntimeHub hub(*runtime);
   service::ServiceController services(clock, engine, committer, hub.view(), scfg);
@@ -331,12 +346,15 @@ int run_daemon(const DaemonConfig& cfg) {
   jcfg.task_uid = cfg.task_uid;
   jcfg.task_gid = cfg.task_gid;
   jcfg.allow_root_tasks = cfg.allow_root_tasks;
+  jcfg.secrets = secret_lookup;
   sched::JobController jobs(clock, committer, hub.view(), jcfg);
   sched::ScheduleController schedules(clock, committer, engine, jobs);
   sched::TaskDefinitions task_definitions(clock, committer);
   schedules.set_task_definitions([&task_definitions](const std::string& ref) { return task_definitions.resolve(ref); });
   source::EventSourceController sources(clock, engine, committer, source::SourceConfig{cfg.region});
-  alarm::AlarmController alarms(clock, committer, engine, &jobs, alarm::make_curl_sender(), alarm_config(cfg.data_dir));
+  alarm::AlarmControllerConfig alarm_cfg = alarm_config(cfg.data_dir);
+  alarm_cfg.secrets = secret_lookup;
+  alarm::AlarmController alarms(clock, committer, engine, &jobs, alarm::make_curl_sender(), std::move(alarm_cfg));
   alarms.set_scrape([&] {
     MetricsSources src{engine, metrics, &services, &activity, &observed, db_path};
     src.alarms = &alarms;
@@ -354,6 +372,7 @@ int run_daemon(const DaemonConfig& cfg) {
     alarms.load(records);
     tokens.load(records);
     if (tokens.skipped() > 0) logf::warn("skipped malformed token records", {{"count", int64_t(tokens.skipped())}});
+    secrets.load(records);
   } catch (const std::exception& e) {
     logf::error("cannot load services and event sources", {{"path", db_path}, {"error", e.what()}});
     committer.stop();
@@ -389,7 +408,7 @@ int run_daemon(const DaemonConfig& cfg) {
   logf::info("task runtime", {{"runtime", caps.runtime}, {"cgroup", caps.cgroup}, {"memory_limit", caps.memory_limit},
                               {"pids_limit", caps.pids_limit}, {"cpu_limit", caps.cpu_limit}});
   for (auto& note : caps.notes) logf::warn("task runtime limit", {{"note", note}});
-  admin.set_controllers(admin::Controllers{&services, &sources, &jobs, &schedules, &task_definitions, &alarms});
+  admin.set_controllers(admin::Controllers{&services, &sources, &jobs, &schedules, &task_definitions, &alarms, &secrets});
   alarms_for_metrics = &alarms;
   schedules_for_metrics = &schedules;
   keys.add_provider([&services](const std::string& id) { return services.task_secret(id); });

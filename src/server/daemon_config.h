@@ -14,6 +14,7 @@ namespace ebb::server {
 struct DaemonConfig {
   http::ListenAddress listen{"127.0.0.1", 9324};
   std::string data_dir;
+  std::string key_file;             // secret-store key ("" = <data dir>/secret.key)
   http::AuthMode auth = http::AuthMode::SigV4;
   bool debug_auth = false;          // signature mismatches answer with the canonical request
   std::string public_url;           // "" = from the Host header

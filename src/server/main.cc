@@ -56,7 +56,7 @@ int main(int argc, char** argv) {
   int threads = 2, shutdown_timeout = 30, orphan_grace = 30;
   bool purge_rate_limit = false, insecure = false, leave_tasks = false, debug_auth = false;
   int64_t min_free_mib = -1, disk_reserve_mib = 64;
-  std::string launcher, task_path;
+  std::string launcher, task_path, key_file;
   std::string price_table = "fargate-linux-x86";
   double price_vcpu = -1, price_gb = -1, price_instance = -1;
 
@@ -86,6 +86,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 3600));
   app.add_option("--launcher", launcher, "the ebb-launcher executable (default: next to ebbd)")
       ->envname("EBB_LAUNCHER");
+  app.add_option("--key-file", key_file,
+                 "key that seals secrets at rest (default: <data dir>/secret.key, created 0600 on first start)")
+      ->envname("EBB_KEY_FILE");
   app.add_option("--task-path", task_path, "PATH given to tasks (default: /usr/local/bin:/usr/bin:/bin)")
       ->envname("EBB_TASK_PATH");
   std::string task_user = "nobody";
@@ -250,6 +253,7 @@ int main(int argc, char** argv) {
   cfg.limits.max_connections = size_t(max_conns);
   cfg.limits.max_connections_per_addr = size_t(max_conns_addr);
   cfg.max_long_polls = size_t(max_long_polls);
+  cfg.key_file = key_file;
   auto prices = obs::price_preset(price_table);
   if (!prices.ok()) return fail("--price-table: " + prices.error().message);
   cfg.prices = *prices;

@@ -291,7 +291,18 @@ void Impl::launch_now(const std::string& id, Effects& fx) {
     cancel_pending(t);
     return;
   }
-  const runtime::TaskTemplate& tmpl = s->spec.task;
+  runtime::TaskTemplate tmpl = s->spec.task;
+  // Secrets are opened now, for this launch only: they live in the launch spec handed
+  // to the runtime, never in the task record or the service spec.
+  if (Status st = runtime::resolve_secret_env(tmpl, cfg.secrets); !st.ok()) {
+    runtime::TaskExited fail;
+    fail.task_id = id;
+    fail.reason = "LaunchFailed";
+    fail.message = st.error().message;
+    fail.ended_ms = wall_ms();
+    handle_exit(fail, fx);
+    return;
+  }
   const std::string dir = task_dir(id);
   runtime::TaskEnvContext ctx;
   ctx.task_path = cfg.task_path;

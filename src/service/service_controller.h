@@ -25,6 +25,7 @@
 #include "clock/clock.h"
 #include "queue/engine.h"
 #include "runtime/runtime.h"
+#include "runtime/task_template.h"
 #include "store/committer.h"
 #include "store/store.h"
 
@@ -60,6 +61,7 @@ struct ControllerConfig {
   size_t events_kept = 200;          // per service
   int64_t task_uid = -1, task_gid = -1;  // task user (reliability.md §4.6); -1: the launcher's own
   bool allow_root_tasks = false;         // ebbd --allow-root-tasks
+  runtime::SecretLookup secrets;     // secretKeyRef values at launch (null: none exist)
 };
 
 class ServiceController final : public runtime::Listener {

@@ -88,6 +88,12 @@ def scenario_seed(ebbd):
     ebb = os.path.join(os.path.dirname(ebbd), "ebb")
     try:
         import subprocess
+        # The ETL job reads TARGET_DATABASE from secret warehouse-credentials: created
+        # first, as a user would (a required reference to a missing secret is refused).
+        r = subprocess.run([ebb, "--server", s.api.base[:-7], "secret", "create", "warehouse-credentials",
+                            "--from-stdin", "connection-string"], input="postgresql://etl@db/warehouse\n",
+                           capture_output=True, text=True, timeout=60)
+        check(r.returncode == 0, f"secret for the ETL job created: {r.stdout.strip()} {r.stderr.strip()}")
         for f in ("job.yaml", "parallel-job.yaml", "cronjob.yaml", "etl-job.yaml"):
             r = subprocess.run([ebb, "--server", s.api.base[:-7], "apply", "-f", os.path.join(HERE, "seed", f)],
                                capture_output=True, text=True, timeout=60)

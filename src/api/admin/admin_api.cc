@@ -133,6 +133,7 @@ void AdminApi::handle(const HttpRequest& req, Respond respond) {
     return series(req, tagged("series"));
   }
   if (handle_alarms(s, req, respond)) return;
+  if (handle_secrets(s, req, respond)) return;
   if (handle_workloads(s, req, respond)) return;
   tagged("other")(error_reply(Code::NotFound, "no such resource: " + req.path));
 }

@@ -49,6 +49,8 @@ class AdminApi {
   bool handle_workloads(const std::vector<std::string>& segs, const http::HttpRequest& req, http::Respond respond);
   // admin_alarms.cc: /alarms[/NAME]; false when `segs` is not one of its routes.
   bool handle_alarms(const std::vector<std::string>& segs, const http::HttpRequest& req, http::Respond respond);
+  // admin_secrets.cc: /secrets[/NAME] (write-only values); false when not its route.
+  bool handle_secrets(const std::vector<std::string>& segs, const http::HttpRequest& req, http::Respond respond);
   void read_logs(const http::HttpRequest& req, http::Respond respond);
   void cost(const http::HttpRequest& req, http::Respond respond);
   void series(const http::HttpRequest& req, http::Respond respond);

@@ -183,6 +183,33 @@ bool job_uses_task_definition(const nlohmann::json& doc) {
   return cts && cts->is_array() && !cts->empty();
 }
 
+// Walks a document for `secretKeyRef` objects; each required one whose secret or key
+// does not exist adds "Kind/name: path: why" to `bad`.
+void missing_secret_refs(const SecretStore& secrets, const nlohmann::json& j, const std::string& path,
+                         const std::string& what, std::vector<std::string>& bad) {
+  if (j.is_array()) {
+    for (size_t i = 0; i < j.size(); ++i) missing_secret_refs(secrets, j[i], path + "[" + std::to_string(i) + "]", what, bad);
+    return;
+  }
+  if (!j.is_object()) return;
+  for (auto& [k, v] : j.items()) {
+    const std::string p = path.empty() ? k : path + "." + k;
+    if (k != "secretKeyRef" || !v.is_object()) {
+      missing_secret_refs(secrets, v, p, what, bad);
+      continue;
+    }
+    const auto name = v.value("name", std::string()), key = v.value("key", std::string());
+    if (v.value("optional", false) || name.empty() || key.empty() || name.find("$(") != std::string::npos ||
+        key.find("$(") != std::string::npos)
+      continue;  // optional, or left to the launch (names built from variables)
+    if (!secrets.get(name).ok())
+      bad.push_back(what + ": " + p + ".name: secret " + name + " not found (create it with `ebb secret create " + name +
+                    "`, or mark the reference optional)");
+    else if (!secrets.has(name, key))
+      bad.push_back(what + ": " + p + ".key: secret " + name + " has no key " + key);
+  }
+}
+
 }  // namespace
 
 ApplyOutcome apply_documents(Engine& engine, const Controllers& controllers, const nlohmann::json& body,
@@ -249,6 +276,14 @@ ApplyOutcome apply_documents(Engine& engine, const Controllers& controllers, con
       auto r = controllers.task_definitions->resolve(ref);
       if (!r.ok()) bad.push_back(v.kind + "/" + v.name + ": " + path + ": " + r.error().message);
     }
+    if (!bad.empty()) return fail(Code::Invalid, "validation failed", bad);
+  }
+
+  // Every required secretKeyRef must name a secret and key that exist (reliability.md
+  // §4.7): refused here, naming the field, rather than failing each launch later.
+  if (controllers.secrets) {
+    std::vector<std::string> bad;
+    for (auto& v : vs) missing_secret_refs(*controllers.secrets, v.doc, "", v.kind + "/" + v.name, bad);
     if (!bad.empty()) return fail(Code::Invalid, "validation failed", bad);
   }
 

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "queue/engine.h"
+#include "store/secret_store.h"
 
 namespace ebb::service {
 class ServiceController;
@@ -37,6 +38,7 @@ struct Controllers {
   sched::ScheduleController* schedules = nullptr;
   sched::TaskDefinitions* task_definitions = nullptr;
   alarm::AlarmController* alarms = nullptr;
+  SecretStore* secrets = nullptr;  // secretKeyRef targets must exist at apply (§4.7)
 };
 
 struct ApplyOutcome {
