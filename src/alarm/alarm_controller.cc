@@ -260,7 +260,7 @@ struct AlarmController::Impl : std::enable_shared_from_this<AlarmController::Imp
       if (std::optional<std::string> v = cfg.secrets(a.secret_name, a.secret_key); v && !v->empty()) return v;
     std::ifstream f(cfg.data_dir + "/secrets/" + a.secret_name, std::ios::binary);
     if (!f) {
-      why = "key \"" + a.secret_key + "\" of secret \"" + a.secret_name + "\" not found (create it with `ebb secret create`)";
+      why = "secret " + a.secret_name + " not found (key " + a.secret_key + "; create it with `ebb secret create " + a.secret_name + "`)";
       return std::nullopt;
     }
     std::string s((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
