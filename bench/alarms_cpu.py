@@ -13,21 +13,11 @@ evaluating. Prints medians over the runs as Markdown table rows.
 """
 import argparse
 import json
-import os
 import statistics
-import subprocess
-import tempfile
 import time
 import urllib.request
 
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK  # utime, stime
-
+from common import cpu_seconds, fresh_ebbd
 
 def post(base, path, body):
     req = urllib.request.Request(base + path, data=json.dumps(body).encode(), method="POST",
@@ -48,38 +38,24 @@ def window(pid, seconds):
 
 
 def one_run(ebbd, queues, alarms, seconds):
-    with tempfile.TemporaryDirectory() as tmp:
-        port_file = os.path.join(tmp, "port")
-        p = subprocess.Popen([ebbd, "--listen", "127.0.0.1:0", "--data-dir", os.path.join(tmp, "data"),
-                              "--auth", "none", "--port-file", port_file],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            deadline = time.monotonic() + 10
-            while not (os.path.exists(port_file) and open(port_file).read().endswith("\n")):
-                if time.monotonic() > deadline:
-                    raise RuntimeError("ebbd did not start")
-                time.sleep(0.05)
-            base = "http://" + open(port_file).read().strip()
-            post(base, "/api/v1/apply", {"items": [
-                {"apiVersion": "ebb/v1", "kind": "Queue", "metadata": {"name": f"q{i:05d}"}} for i in range(queues)]})
-            time.sleep(3)
-            base_cpu = window(p.pid, seconds)
-            post(base, "/api/v1/apply", {"items": [
-                {"apiVersion": "ebb/v1", "kind": "Alarm", "metadata": {"name": f"a{i:04d}"},
-                 "spec": {"metric": "ebb_queue_messages_visible", "labels": {"queue": f"q{i % queues:05d}"},
-                          "statistic": "Maximum", "comparison": "GreaterThanThreshold", "threshold": 100,
-                          "periodSeconds": 10, "notify": [{"log": {}}]}} for i in range(alarms)]})
-            time.sleep(3)
-            alarm_cpu = window(p.pid, seconds)
-            states = {a["status"]["state"] for a in get(base, "/api/v1/alarms")["items"]}
-            if states != {"OK"}:
-                raise RuntimeError(f"alarms did not all settle to OK: {states}")
-            with urllib.request.urlopen(base + "/metrics", timeout=30) as r:
-                page = len(r.read())
-            return base_cpu, alarm_cpu, page
-        finally:
-            p.terminate()
-            p.wait(timeout=30)
+    with fresh_ebbd(ebbd) as (p, base):
+        post(base, "/api/v1/apply", {"items": [
+            {"apiVersion": "ebb/v1", "kind": "Queue", "metadata": {"name": f"q{i:05d}"}} for i in range(queues)]})
+        time.sleep(3)
+        base_cpu = window(p.pid, seconds)
+        post(base, "/api/v1/apply", {"items": [
+            {"apiVersion": "ebb/v1", "kind": "Alarm", "metadata": {"name": f"a{i:04d}"},
+             "spec": {"metric": "ebb_queue_messages_visible", "labels": {"queue": f"q{i % queues:05d}"},
+                      "statistic": "Maximum", "comparison": "GreaterThanThreshold", "threshold": 100,
+                      "periodSeconds": 10, "notify": [{"log": {}}]}} for i in range(alarms)]})
+        time.sleep(3)
+        alarm_cpu = window(p.pid, seconds)
+        states = {a["status"]["state"] for a in get(base, "/api/v1/alarms")["items"]}
+        if states != {"OK"}:
+            raise RuntimeError(f"alarms did not all settle to OK: {states}")
+        with urllib.request.urlopen(base + "/metrics", timeout=30) as r:
+            page = len(r.read())
+        return base_cpu, alarm_cpu, page
 
 
 def main():

@@ -29,7 +29,7 @@ sys.path.insert(0, os.path.join(REPO, "tests", "batch"))
 import harness  # noqa: E402
 from services_it import Api, wait_for  # noqa: E402
 from batch_it import job_doc, condition  # noqa: E402
-from services_bench import machine, pct  # noqa: E402
+from common import machine, pct, write_section  # noqa: E402
 
 BEGIN, END = "<!-- bench-batch:begin -->", "<!-- bench-batch:end -->"
 
@@ -139,15 +139,7 @@ def main():
     text = "\n".join(lines)
     print(text)
     if args.docs:
-        path = os.path.join(REPO, "docs", "benchmarks.md")
-        with open(path) as f:
-            doc = f.read()
-        if BEGIN in doc:
-            doc = doc[:doc.index(BEGIN)] + text + doc[doc.index(END) + len(END):]
-        else:
-            doc = doc.rstrip() + "\n\n## Jobs and schedules: throughput and lateness\n\n" + text + "\n"
-        with open(path, "w") as f:
-            f.write(doc)
+        write_section(BEGIN, END, "Jobs and schedules: throughput and lateness", text)
     return 0
 
 

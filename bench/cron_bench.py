@@ -30,7 +30,7 @@ sys.path.insert(0, os.path.join(REPO, "tests", "integration"))
 sys.path.insert(0, os.path.join(REPO, "tests", "services"))
 import harness  # noqa: E402
 from services_it import Api  # noqa: E402
-from services_bench import machine, pct  # noqa: E402
+from common import machine, pct, write_section  # noqa: E402
 
 BEGIN, END = "<!-- bench-cron:begin -->", "<!-- bench-cron:end -->"
 CMD = 'date +%s.%N >> "{f}"'
@@ -133,15 +133,7 @@ def main():
     text = "\n".join(lines)
     print(text)
     if args.docs:
-        path = os.path.join(REPO, "docs", "benchmarks.md")
-        with open(path) as f:
-            doc = f.read()
-        if BEGIN in doc:
-            doc = doc[:doc.index(BEGIN)] + text + doc[doc.index(END) + len(END):]
-        else:
-            doc = doc.rstrip() + "\n\n## Schedules against Debian cron\n\n" + text + "\n"
-        with open(path, "w") as f:
-            f.write(doc)
+        write_section(BEGIN, END, "Schedules against Debian cron", text)
     return 0
 
 

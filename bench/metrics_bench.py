@@ -30,8 +30,6 @@ import argparse
 import datetime
 import json
 import os
-import platform
-import re
 import shutil
 import statistics
 import subprocess
@@ -41,6 +39,8 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+
+from common import cpu_seconds, loadavg, machine, write_section
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
@@ -70,15 +70,6 @@ def find_sqsload(arg):
     return os.path.join(out, "sqsload")
 
 
-def cpu_s(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def loadavg():
-    with open("/proc/loadavg") as f:
-        return float(f.read().split()[0])
 
 
 def http(method, url, data=None, headers=None, timeout=20):
@@ -169,7 +160,7 @@ def one_run(a, sqsload, arm):
             w.start()
         time.sleep(3)
         res["load1"] = loadavg()
-        c0 = cpu_s(p.pid)
+        c0 = cpu_seconds(p.pid)
         t0 = time.monotonic()
         cmd = [sqsload, "--endpoint", base, "--queue-name", QUEUE, "--keep-queue", "--body-bytes", "256",
                "--timeout", "10", "--max-time", str(a.duration + 60), "--workload", "send", "--batch", "10",
@@ -177,7 +168,7 @@ def one_run(a, sqsload, arm):
         res["command"] = " ".join(["sqsload"] + cmd[1:]).replace(base, "http://127.0.0.1:$P")
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=a.duration + 120)
         wall = time.monotonic() - t0
-        used = cpu_s(p.pid) - c0
+        used = cpu_seconds(p.pid) - c0
         res["ebbd_cpu_pct"] = 100 * used / wall
         r = json.loads(out.stdout.strip().splitlines()[-1])
         res["msg_s"] = r["messages_per_s"]
@@ -221,21 +212,13 @@ def one_run(a, sqsload, arm):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def cpu_model():
-    try:
-        with open("/proc/cpuinfo") as f:
-            m = re.search(r"model name\s*:\s*(.*)", f.read())
-            return m.group(1).strip() if m else platform.processor()
-    except OSError:
-        return platform.processor()
-
 
 def report(a, runs, started):
     by = {arm: [r for r in runs if r["arm"] == arm] for arm in a.arms}
     med = {arm: statistics.median(r["msg_s"] for r in rs) for arm, rs in by.items()}
     base = med.get("none")
     lines = [
-        f"Machine: {os.cpu_count()} cores, {cpu_model()}, Linux {platform.release()}; the machine is shared "
+        f"Machine: {machine()}; the machine is shared "
         f"(other engineers build): 1-min load average before each run is in the table. "
         f"Command: `python3 bench/metrics_bench.py --ebbd {a.ebbd_shown} --runs {a.runs} --duration {a.duration}"
         f"{' --docs' if a.docs else ''}`, {started} UTC; ebb {git_rev()}.",
@@ -271,17 +254,6 @@ def git_rev():
         return "unknown"
 
 
-def write_docs(text):
-    path = os.path.join(REPO, "docs", "benchmarks.md")
-    doc = open(path).read()
-    begin, end = "<!-- bench-metrics:begin -->", "<!-- bench-metrics:end -->"
-    block = f"{begin}\n\n{text}\n{end}"
-    if begin in doc:
-        doc = re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda _: block, doc, flags=re.S)
-    else:
-        doc = doc.rstrip("\n") + "\n\n## Metrics: the cost of a scraper and the dashboard\n\n" + block + "\n"
-    open(path, "w").write(doc)
-
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -312,7 +284,9 @@ def main():
     with open(os.path.join(tempfile.gettempdir(), "ebb-metrics-bench-runs.json"), "w") as f:
         json.dump(runs, f)
     if a.docs:
-        write_docs(text)
+        write_section("<!-- bench-metrics:begin -->", "<!-- bench-metrics:end -->",
+                      "Metrics: the cost of a scraper and the dashboard",
+                      f"<!-- bench-metrics:begin -->\n\n{text}\n<!-- bench-metrics:end -->")
     return 0
 
 

@@ -26,7 +26,6 @@ import argparse
 import datetime
 import json
 import os
-import platform
 import shutil
 import statistics
 import sys
@@ -37,6 +36,7 @@ sys.path.insert(0, os.path.join(REPO, "tests", "integration"))
 sys.path.insert(0, os.path.join(REPO, "tests", "services"))
 import harness  # noqa: E402
 from services_it import Api, queue_doc, service_doc, wait_for  # noqa: E402
+from common import cpu_seconds, machine, pct, write_section  # noqa: E402
 
 BEGIN, END = "<!-- bench-services:begin -->", "<!-- bench-services:end -->"
 
@@ -45,18 +45,6 @@ def rfc3339_ms(s):
     return datetime.datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp() * 1000.0
 
 
-def pct(values, p):
-    v = sorted(values)
-    if not v:
-        return float("nan")
-    k = min(len(v) - 1, max(0, int(round(p / 100.0 * (len(v) - 1)))))
-    return v[k]
-
-
-def cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def launcher_pid():
@@ -159,18 +147,6 @@ def idle(ebbd_pid, seconds=10):
     return {"ebbd": 100.0 * (b - a) / seconds, "launcher": 100.0 * (lb - la) / seconds if lp else None}
 
 
-def machine():
-    cpu = "unknown"
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} cores, {cpu}, Linux {platform.release()}"
-
 
 def main():
     ap = argparse.ArgumentParser()
@@ -218,15 +194,7 @@ def main():
     text = "\n".join(out)
     print(text)
     if args.docs:
-        path = os.path.join(REPO, "docs", "benchmarks.md")
-        with open(path) as f:
-            doc = f.read()
-        if BEGIN in doc:
-            doc = doc[:doc.index(BEGIN)] + text + doc[doc.index(END) + len(END):]
-        else:
-            doc = doc.rstrip() + "\n\n## Services: reaction time and scaling\n\n" + text + "\n"
-        with open(path, "w") as f:
-            f.write(doc)
+        write_section(BEGIN, END, "Services: reaction time and scaling", text)
     return 0
 
 

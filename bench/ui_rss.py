@@ -11,12 +11,11 @@ Prints the median over the runs as one Markdown table row per state.
 """
 import argparse
 import json
-import os
 import statistics
-import subprocess
-import tempfile
 import time
 import urllib.request
+
+from common import fresh_ebbd
 
 
 def rss_kib(pid):
@@ -35,36 +34,22 @@ def get(base, path, data=None):
 
 
 def one_run(ebbd, queues):
-    with tempfile.TemporaryDirectory() as tmp:
-        port_file = os.path.join(tmp, "port")
-        p = subprocess.Popen([ebbd, "--listen", "127.0.0.1:0", "--data-dir", os.path.join(tmp, "data"),
-                              "--auth", "none", "--port-file", port_file],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            deadline = time.monotonic() + 10
-            while not (os.path.exists(port_file) and open(port_file).read().strip()):
-                if time.monotonic() > deadline:
-                    raise RuntimeError("ebbd did not start")
-                time.sleep(0.05)
-            base = "http://" + open(port_file).read().strip()
-            time.sleep(3)
-            idle = rss_kib(p.pid)
-            for _ in range(3):
-                for a in ("/ui/", "/ui/app.js", "/ui/app.css", "/ui/vendor/uplot-1.6.32/uPlot.iife.min.js",
-                          "/ui/vendor/uplot-1.6.32/uPlot.min.css", "/api/v1/queues?limit=50&sort=visible",
-                          "/api/v1/services", "/api/v1/series?name=queue_visible,queue_in_flight&range=10m"):
-                    get(base, a)
-            time.sleep(2)
-            loaded = rss_kib(p.pid)
-            items = [{"apiVersion": "ebb/v1", "kind": "Queue", "metadata": {"name": f"q{i:05d}"}} for i in range(queues)]
-            get(base, "/api/v1/apply", json.dumps({"items": items}).encode())
-            time.sleep(5)
-            many = rss_kib(p.pid)
-            series = json.loads(get(base, "/api/v1/series?limit=1"))["total"]
-            return idle, loaded, many, series
-        finally:
-            p.terminate()
-            p.wait(timeout=30)
+    with fresh_ebbd(ebbd) as (p, base):
+        time.sleep(3)
+        idle = rss_kib(p.pid)
+        for _ in range(3):
+            for a in ("/ui/", "/ui/app.js", "/ui/app.css", "/ui/vendor/uplot-1.6.32/uPlot.iife.min.js",
+                      "/ui/vendor/uplot-1.6.32/uPlot.min.css", "/api/v1/queues?limit=50&sort=visible",
+                      "/api/v1/services", "/api/v1/series?name=queue_visible,queue_in_flight&range=10m"):
+                get(base, a)
+        time.sleep(2)
+        loaded = rss_kib(p.pid)
+        items = [{"apiVersion": "ebb/v1", "kind": "Queue", "metadata": {"name": f"q{i:05d}"}} for i in range(queues)]
+        get(base, "/api/v1/apply", json.dumps({"items": items}).encode())
+        time.sleep(5)
+        many = rss_kib(p.pid)
+        series = json.loads(get(base, "/api/v1/series?limit=1"))["total"]
+        return idle, loaded, many, series
 
 
 def main():
