@@ -10,7 +10,7 @@ PKGS=(g++ cmake ninja-build pkg-config libboost1.81-dev libssl-dev nlohmann-json
       libcli11-dev libspdlog-dev libgtest-dev libgmock-dev libcurl4-openssl-dev
       python3-boto3 python3-pil awscli curl nodejs npm ca-certificates tzdata
       strace clang-14 libclang-rt-14-dev
-      zlib1g-dev prometheus)
+      zlib1g-dev prometheus chromium)
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q '^install ok installed$'; }
 

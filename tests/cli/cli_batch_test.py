@@ -12,17 +12,12 @@ unreachable) and the bodies it sends. Same style as cli_services_test.py.
 """
 import copy
 import datetime
-import http.server
 import json
-import os
-import re
 import socket
-import subprocess
 import sys
-import threading
 import time
-import traceback
-import urllib.parse
+
+from fake_api import FakeApi, cells, cli, error_body, expect, run_tests
 
 EBB = sys.argv[1] if len(sys.argv) > 1 else "ebb"
 NOW = datetime.datetime.now(datetime.timezone.utc)
@@ -32,9 +27,6 @@ def ts(seconds_ago):
     t = NOW - datetime.timedelta(seconds=seconds_ago)
     return t.strftime("%Y-%m-%dT%H:%M:%SZ")
 
-
-def error_body(code, message):
-    return {"error": {"code": code, "message": message, "details": []}}
 
 
 def make_state():
@@ -107,75 +99,7 @@ def make_state():
     }
 
 
-class Fake:
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.state = make_state()
-        fake = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
-            def _handle(self, method):
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length) if length else b""
-                body = json.loads(raw) if raw else None
-                with fake.lock:
-                    status, data = fake.route(method, self.path, body)
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def do_GET(self):
-                self._handle("GET")
-
-            def do_POST(self):
-                self._handle("POST")
-
-            def do_DELETE(self):
-                self._handle("DELETE")
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = "http://127.0.0.1:%d" % self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def reset(self):
-        global NOW
-        NOW = datetime.datetime.now(datetime.timezone.utc)
-        with self.lock:
-            self.state = make_state()
-
-    def after(self, method, path, n, fn):
-        with self.lock:
-            self.state["hooks"].append((method, path, n, fn))
-
-    def requests(self, method=None, prefix=""):
-        with self.lock:
-            return [r for r in self.state["requests"] if (method is None or r[0] == method) and r[1].startswith(prefix)]
-
-    def route(self, method, full_path, body):
-        s = self.state
-        s["requests"].append((method, full_path, body))
-        url = urllib.parse.urlsplit(full_path)
-        path = urllib.parse.unquote(url.path)
-        key = (method, path)
-        s["counts"][key] = s["counts"].get(key, 0) + 1
-        try:
-            if path in s["fail"]:
-                status, answer = s["fail"][path]
-            else:
-                status, answer = self.dispatch(method, path, urllib.parse.parse_qs(url.query), body)
-            return status, json.dumps(answer).encode()
-        finally:
-            for m, p, n, fn in s["hooks"]:
-                if (m, p) == key and s["counts"][key] == n:
-                    fn(s)
-
+class Fake(FakeApi):
     def dispatch(self, method, path, query, body):
         s = self.state
         parts = path.strip("/").split("/")
@@ -222,28 +146,7 @@ class Fake:
 
 
 FAKE = None
-
-
-def ebb(*args, env=None, timeout=30, server=True):
-    argv = [EBB] + list(args)
-    if server:
-        argv += ["--server", FAKE.url]
-    e = dict(os.environ)
-    e.pop("EBB_SERVER", None)
-    e.pop("EBB_WATCH_MAX_SECONDS", None)
-    if env:
-        e.update(env)
-    p = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, env=e)
-    return p.returncode, p.stdout, p.stderr
-
-
-def expect(cond, what, *context):
-    if not cond:
-        raise AssertionError(what + "".join("\n--- %s" % (c,) for c in context))
-
-
-def cells(line):
-    return [c for c in re.split(r" {3,}", line.strip()) if c]
+ebb = None
 
 
 # ---- get ------------------------------------------------------------------------
@@ -449,23 +352,17 @@ def test_exit_codes():
     expect(rc == 1 and "Conflict" in err, "refusal shows the code", err)
 
 
+def fresh_state():
+    global NOW
+    NOW = datetime.datetime.now(datetime.timezone.utc)
+    return make_state()
+
+
 def main():
-    global FAKE
-    FAKE = Fake()
-    tests = [(n, f) for n, f in sorted(globals().items()) if n.startswith("test_") and callable(f)]
-    failed = 0
-    for name, fn in tests:
-        FAKE.reset()
-        try:
-            fn()
-            print("ok   %s" % name)
-        except Exception:
-            failed += 1
-            print("FAIL %s" % name)
-            traceback.print_exc()
-    print("%d/%d passed" % (len(tests) - failed, len(tests)))
-    FAKE.server.shutdown()
-    return 1 if failed else 0
+    global FAKE, ebb
+    FAKE = Fake(fresh_state)
+    ebb = cli(EBB, FAKE)
+    return run_tests(FAKE, globals())
 
 
 if __name__ == "__main__":

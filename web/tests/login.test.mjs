@@ -5,28 +5,14 @@
 //   EBB_EBBD=build/src/ebbd node --test web/tests/
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
-import { chromium } from 'playwright-core';
+import { EBBD, until, startEbbd, stopEbbd, launchChromium } from './common.mjs';
 
-const EBBD = process.env.EBB_EBBD;
 const EBB = process.env.EBB_EBB || (EBBD ? join(dirname(EBBD), 'ebb') : '');
-const CHROMIUM = process.env.EBB_CHROMIUM || '/usr/bin/chromium';
 
 let tmp, ebbd, base, browser, context, page, errors = [];
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-async function until(what, fn, timeoutMs) {
-  const end = Date.now() + timeoutMs;
-  let last;
-  while (Date.now() < end) {
-    try { last = await fn(); if (last) return last; } catch (e) { last = e; }
-    await sleep(200);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${last})`);
-}
 
 function ebb(...args) {
   return execFileSync(EBB, ['--server', base, ...args], {
@@ -36,28 +22,14 @@ function ebb(...args) {
 }
 
 before(async () => {
-  assert.ok(EBBD && existsSync(EBBD), 'EBB_EBBD must name the ebbd binary');
   assert.ok(existsSync(EBB), `the ebb CLI must sit next to ebbd (${EBB})`);
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: run scripts/install-deps.sh`);
-  tmp = mkdtempSync(join(tmpdir(), 'ebb-ui-login-'));
-  const portFile = join(tmp, 'port');
-  ebbd = spawn(EBBD, ['--listen', '127.0.0.1:0', '--data-dir', join(tmp, 'data'), '--auth', 'sigv4',
-    '--port-file', portFile], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  ebbd.stderr.on('data', (d) => { log += d; if (log.length > 1e6) log = log.slice(-5e5); });
-  ebbd.on('exit', (code) => { if (code) console.error(`ebbd exited ${code}\n${log.slice(-4000)}`); });
-  const addr = await until('ebbd port file', () => existsSync(portFile) && readFileSync(portFile, 'utf8').trim(), 10000);
-  base = `http://${addr}`;
-  await until('/readyz', async () => (await fetch(`${base}/readyz`)).ok, 10000);
+  ebbd = await startEbbd('sigv4', 'ebb-ui-login-');
+  ({ base, tmp } = ebbd);
   execFileSync(EBB, ['--server', base, 'apply', '-f', '-'], {
     input: 'apiVersion: ebb/v1\nkind: Queue\nmetadata:\n  name: orders\n', timeout: 30000,
     env: { ...process.env, EBB_CREDENTIALS_FILE: join(tmp, 'data', 'credentials'), EBB_TOKEN: '' },
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM, headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   page = await context.newPage();
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
@@ -65,14 +37,7 @@ before(async () => {
 
 after(async () => {
   try { if (browser) await browser.close(); } catch (e) { /* already gone */ }
-  if (ebbd && ebbd.exitCode === null) {
-    ebbd.kill('SIGTERM');
-    const done = new Promise((r) => ebbd.once('exit', r));
-    const t = setTimeout(() => ebbd.kill('SIGKILL'), 10000);
-    await done;
-    clearTimeout(t);
-  }
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
+  await stopEbbd(ebbd);
 });
 
 test('the API refuses a browser without a session', async () => {
