@@ -160,6 +160,15 @@ int run_trigger(ApiClient& api, const TriggerOptions& o);
 
 int run_version();
 
+// ebb doctor: offline check of a data directory (store integrity, schema, file modes,
+// free space), and salvage of a damaged store into a new directory (reliability.md P-D6).
+// Needs no server.
+struct DoctorOptions {
+  std::string data_dir;    // "" = ebbd's default (EBB_DATA_DIR, STATE_DIRECTORY, XDG…)
+  std::string salvage_to;  // "" = check only
+};
+int run_doctor(const DoctorOptions& o);
+
 // Resource type words (`queues`, `queue`, `q`, `svc`, `es`, `sched`, `cj`…) →
 // "queues", "services", "tasks", "eventsources", "schedules", "cronjobs" or "jobs";
 // `queue/NAME` also yields the name. Unknown or not-yet-supported types are usage

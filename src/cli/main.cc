@@ -235,6 +235,13 @@ int run(int argc, char** argv) {
   auto* version = app.add_subcommand("version", "print the client version");
   bool version_only = false;
   version->callback([&] { version_only = true; });
+  DoctorOptions doctor_o;
+  bool doctor_only = false;
+  auto* doctor = app.add_subcommand("doctor", "check a data directory offline; salvage a damaged store (needs no server)");
+  doctor->add_option("--data-dir", doctor_o.data_dir, "the data directory (default: as ebbd finds it)");
+  doctor->add_option("--salvage", doctor_o.salvage_to,
+                     "recover what can be read into this new directory; the damaged one is left unchanged");
+  doctor->callback([&] { doctor_only = true; });
 
   try {
     app.parse(argc, argv);
@@ -252,6 +259,7 @@ int run(int argc, char** argv) {
     return report(usage_error(e.what(), "run 'ebb --help' (or 'ebb COMMAND --help') for usage"));
   }
   if (version_only) return run_version();
+  if (doctor_only) return run_doctor(doctor_o);
   Outcome<std::string> url = server_url(server_flag);
   if (!url.ok()) return report(url.error());
   ApiClient api(*url);

@@ -13,10 +13,10 @@ namespace ebb::sqlite {
 namespace {
 
 constexpr const char* kDoctorHint =
-    ". ebb refuses to start rather than lose data it cannot read (P-D6). What to do: stop here and keep "
-    "the file; copy the whole data directory aside (ebb.db, ebb.db-wal, ebb.db-shm); salvage with "
-    "`sqlite3 <copy>/ebb.db .recover | sqlite3 <new dir>/ebb.db` and start ebbd on the new directory "
-    "(docs/durability.md, \"A damaged store\")";
+    ". ebb refuses to start rather than lose data it cannot read (P-D6). What to do: keep the directory as "
+    "it is; `ebb doctor --data-dir DIR` reports the damage, and `ebb doctor --data-dir DIR --salvage NEWDIR` "
+    "recovers what can be read into a new directory (from copies, with sqlite3's .recover) to start ebbd "
+    "on (docs/durability.md, \"A damaged store\")";
 
 [[noreturn]] void fail(const std::string& path, const std::string& what) {
   throw StoreError("store " + path + ": " + what);

@@ -102,7 +102,8 @@ TEST(SqliteOpen, DamagedPagesRefuseToOpenAndFileIsKept) {
   overwrite(path, 3 * 4096, 4 * 4096, 1);  // pages 4..7: b-tree pages, header intact
   std::string err = open_error(path);
   EXPECT_NE(err, "");
-  EXPECT_NE(err.find(".recover"), std::string::npos) << err;  // says what to do
+  EXPECT_NE(err.find("ebb doctor"), std::string::npos) << err;  // says what to do
+  EXPECT_NE(err.find(".recover"), std::string::npos) << err;
   EXPECT_NE(err.find(path), std::string::npos) << err;
   EXPECT_EQ(std::filesystem::file_size(path), size);  // P-D6: nothing deleted
   EXPECT_NE(open_error(path), "");                    // and still refused
