@@ -2,7 +2,8 @@
 #   make run   install dependencies, build, run the thumbnails demo on ebbd at 127.0.0.1:9324
 #              (data in ./.data; ebbd keeps running afterwards until Ctrl-C)
 #   make test  install dependencies, build, run unit and integration tests
-#   make fuzz  build the libFuzzer targets with clang-14 and run each for 12 s (fuzz/README.md)
+#   make fuzz  build the libFuzzer targets with clang-14 and run each for 10 s (fuzz/README.md;
+#              make test runs the same as the ctest fuzz_smoke)
 .PHONY: run test fuzz
 
 BUILD_DIR  ?= build

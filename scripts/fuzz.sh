@@ -4,25 +4,28 @@
 # <target>), two targets at a time. New inputs go to a temporary directory, never
 # into the repository. fuzz/README.md explains; reliability.md §6.4 T3.
 #
-#   scripts/fuzz.sh [--seconds N] [--smoke] [--build-dir DIR] [--keep] [TARGET...]
+#   scripts/fuzz.sh [--seconds N] [--smoke] [--build-dir DIR] [--keep] [--require] [TARGET...]
 #
 #   --seconds N   per target (default 300)
-#   --smoke       the CI run: 12 s per target
+#   --smoke       the CI run (ctest fuzz_smoke): 10 s per target
 #   --build-dir   where to build (default build-fuzz)
 #   --keep        keep the generated inputs (printed at the end)
+#   --require     a missing clang-14/libFuzzer is a failure (exit 1), not a skip
 # Exit status: 0 clean, 1 a target crashed/leaked/timed out (its reproducer is
-# printed and kept), 2 usage, 77 clang-14 or libFuzzer is not installed (skip).
+# printed and kept) or the build failed (its log is printed), 2 usage, 77 clang-14 or
+# libFuzzer is not installed (skip; 1 with --require).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-seconds=300 build=build-fuzz keep=0 targets=()
+seconds=300 build=build-fuzz keep=0 require=0 targets=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds="$2"; shift 2 ;;
-    --smoke) seconds=12; shift ;;
+    --smoke) seconds=10; shift ;;
     --build-dir) build="$2"; shift 2 ;;
     --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    --require) require=1; shift ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     -*) echo "fuzz.sh: unknown option $1" >&2; exit 2 ;;
     *) targets+=("$1"); shift ;;
   esac
@@ -31,6 +34,11 @@ case "$seconds" in ''|*[!0-9]*) echo "fuzz.sh: --seconds needs a whole number" >
 
 cxx=$(command -v clang++-14 || command -v clang++ || true)
 if [ -z "$cxx" ] || ! ls /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1; then
+  if [ $require -eq 1 ]; then
+    echo "fuzz.sh: FAILED — clang-14 and libclang-rt-14-dev are needed (scripts/install-deps.sh installs them;" \
+         "configure with -DEBB_FUZZ_SMOKE=OFF to leave fuzz_smoke out)"
+    exit 1
+  fi
   echo "fuzz.sh: SKIP — clang-14 and libclang-rt-14-dev are needed (scripts/install-deps.sh installs them)"
   exit 77
 fi
@@ -38,8 +46,13 @@ fi
 launcher=()
 command -v ccache >/dev/null 2>&1 && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 t0=$(date +%s)
-CXX="$cxx" cmake -S . -B "$build" -G Ninja -DEBB_FUZZ=ON -DCMAKE_BUILD_TYPE=Fuzz "${launcher[@]}" >/dev/null
-cmake --build "$build" -j2 >/dev/null
+mkdir -p "$build"
+if ! { CXX="$cxx" cmake -S . -B "$build" -G Ninja -DEBB_FUZZ=ON -DCMAKE_BUILD_TYPE=Fuzz "${launcher[@]}" &&
+       cmake --build "$build" -j2; } >"$build/fuzz-build.log" 2>&1; then
+  tail -n 40 "$build/fuzz-build.log"
+  echo "fuzz.sh: FAILED — the fuzz targets do not build (log: $build/fuzz-build.log)"
+  exit 1
+fi
 echo "fuzz.sh: built in $(( $(date +%s) - t0 )) s"
 
 if [ ${#targets[@]} -eq 0 ]; then
@@ -54,7 +67,7 @@ run_one() {
   [ -d "fuzz/regressions/$t" ] && dirs+=("fuzz/regressions/$t")
   local dict=()
   [ -f "fuzz/$t.dict" ] && dict=("-dict=fuzz/$t.dict")
-  if "$bin" -max_total_time="$seconds" -timeout=5 -rss_limit_mb=1024 -print_final_stats=1 \
+  if "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=1024 -print_final_stats=1 \
        -artifact_prefix="$work/$t/artifacts/" "${dict[@]}" "${dirs[@]}" >"$work/$t/log" 2>&1; then
     echo "fuzz.sh: $t ok — $(grep -E '^stat::number_of_executed_units' "$work/$t/log" | awk '{print $2}') runs in ${seconds} s"
   else
