@@ -557,8 +557,13 @@ Result<int64_t> parse_go_duration_ms(std::string_view s) {
   while (i < s.size()) {
     size_t j = i;
     while (j < s.size() && (is_digit(s[j]) || s[j] == '.')) ++j;
-    if (j == i || j - i > 15) return invalid("@every: \"" + std::string(s) + "\" is not a duration (e.g. 90m, 1h30m)");
-    long double v = std::stold(std::string(s.substr(i, j - i)));
+    // A number is digits with at most one '.' and at least one digit (".5", "5." as Go);
+    // "." or "1.2.3" would make std::stold throw or stop early (fuzz_cron found ".").
+    std::string_view number = s.substr(i, j - i);
+    const auto dots = std::count(number.begin(), number.end(), '.');
+    if (j == i || j - i > 15 || dots > 1 || size_t(dots) == number.size())
+      return invalid("@every: \"" + std::string(s) + "\" is not a duration (e.g. 90m, 1h30m)");
+    long double v = std::stold(std::string(number));
     size_t k = j;
     while (k < s.size() && !is_digit(s[k]) && s[k] != '.') ++k;
     std::string_view unit = s.substr(j, k - j);

@@ -116,6 +116,12 @@ TEST(ExpressionValidation, Macros) {
   for (const char* t : {"@every 30s", "@every 90s", "@every 0m"}) EXPECT_HAS(err(t), "whole number of minutes");
   EXPECT_HAS(err("@every"), "@every");
   EXPECT_HAS(err("@every 5x"), "@every");
+  // A number of only dots made std::stold throw (fuzz_cron, fuzz/regressions/fuzz_cron);
+  // two dots were cut short ("1.2.3" read as 1.2). Go's ".5h" and "5.m" stay valid.
+  for (const char* t : {"@every .", "@every .m", "@every ..5m", "@every 1.2.3m", "@every ./L_/Ln/"})
+    for (Dialect d : {Dialect::Kubernetes, Dialect::EventBridge}) EXPECT_HAS(err(t, d), "is not a duration");
+  EXPECT_EQ(err("@every .5h", Dialect::Kubernetes), "OK");
+  EXPECT_EQ(err("@every 5.m", Dialect::Kubernetes), "OK");
   EXPECT_HAS(err("@every 400d"), "@every");
   EXPECT_EQ(err("@every 1h30m", Dialect::Kubernetes), "OK");
   EXPECT_EQ(err("@every 5m", Dialect::Kubernetes), "OK");  // scheduling.md §11 refines reliability.md §5.5
