@@ -1188,7 +1188,7 @@ Result<Token> JobController::set_suspended(const std::string& name, bool suspend
 }
 
 Result<Token> JobController::create(const std::string& name, const json& job_spec, const std::string& own,
-                                    const json& labels, const json& annotations) {
+                                    const json& labels, const json& annotations, std::vector<StoreOp> with) {
   json meta = {{"name", name}};
   if (labels.is_object() && !labels.empty()) meta["labels"] = labels;
   json ann = annotations.is_object() ? annotations : json::object();
@@ -1206,6 +1206,9 @@ Result<Token> JobController::create(const std::string& name, const json& job_spe
     im.create_job(std::move(*spec), own);
     if (im.started && !im.shutting_down) im.reconcile_now(im.jobs.at(name), fx);
     else fx.wake = true;
+    // One transaction (flush's append_all): the caller's records, the Job, its first
+    // attempts; the attempts launch once it is durable.
+    for (StoreOp& o : with) im.ops.push_back(std::move(o));
     token = im.flush(fx);
   }
   im.run(fx);

@@ -79,9 +79,13 @@ class JobController final : public runtime::Listener {
   // unique (else Conflict). The created Job is visible like any other. Annotations
   // "ebb/env.EBB_<X>" become the variable EBB_<X> of every attempt (the run context of
   // scheduling.md §4.1: EBB_SCHEDULED_TIME, EBB_NOMINAL_TIME, EBB_SCHEDULE_NAME,
-  // EBB_SLOT_ID).
+  // EBB_SLOT_ID). `with`: the caller's records, committed in the same transaction as
+  // the Job and its first attempts (all or none; a Schedule's slot record, so one
+  // commit both decides the slot and makes the attempt durable before its launch).
+  // Nothing of `with` is committed when create fails.
   Result<Token> create(const std::string& name, const nlohmann::json& job_spec, const std::string& owner,
-                       const nlohmann::json& labels, const nlohmann::json& annotations);
+                       const nlohmann::json& labels, const nlohmann::json& annotations,
+                       std::vector<StoreOp> with = {});
   std::optional<JobSummary> summary(const std::string& name) const;
   std::vector<JobSummary> owned_by(const std::string& owner) const;  // oldest first
 

@@ -13,8 +13,9 @@ class JobControllerStarter final : public JobStarter {
  public:
   explicit JobControllerStarter(JobController& j) : jobs_(j) {}
   Result<Token> create(const std::string& name, const nlohmann::json& job_spec, const std::string& owner,
-                       const nlohmann::json& labels, const nlohmann::json& annotations) override {
-    return jobs_.create(name, job_spec, owner, labels, annotations);
+                       const nlohmann::json& labels, const nlohmann::json& annotations,
+                       std::vector<StoreOp> with) override {
+    return jobs_.create(name, job_spec, owner, labels, annotations, std::move(with));
   }
   std::optional<JobSummary> summary(const std::string& name) const override { return jobs_.summary(name); }
   std::vector<JobSummary> owned_by(const std::string& owner) const override { return jobs_.owned_by(owner); }

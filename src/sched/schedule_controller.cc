@@ -276,7 +276,7 @@ void ScheduleController::Impl::record_missed(Obj& o, int64_t slot, const std::st
                                    std::to_string(lateness_s(slot, now)) + " s after it");
 }
 
-void ScheduleController::Impl::claim(Obj& o, Run r, Effects& fx) {
+Token ScheduleController::Impl::claim(Obj& o, Run r, Effects& fx) {
   r.outcome = "Claimed";
   r.durable = false;
   if (!o.spec.queue_target() && r.job.empty()) r.job = run_name(o.name(), r.slot_ms);
@@ -284,10 +284,44 @@ void ScheduleController::Impl::claim(Obj& o, Run r, Effects& fx) {
     o.last_schedule_ms = std::max(o.last_schedule_ms, r.slot_ms);
     o.decided_ms = std::max(o.decided_ms, r.slot_ms);
   }
-  o.runs[r.key] = r;
-  // P-S1: the slot record and lastScheduleTime commit together, before any launch.
-  const Token t = committer.append_all({op::PutRecord{"slot", r.key, r.to_json().dump()}, obj_op(o)});
-  fx.act_when_durable.push_back({t, {o.prefix(), r.key}});
+  const std::string key = r.key;
+  Run& run = o.runs[key] = std::move(r);
+  const int64_t now = wall_ms();
+  LaunchError e;
+  if (!o.spec.queue_target() && o.replacing.empty()) {
+    // P-S1 in one commit: the slot record (Started), lastScheduleTime, the Job and its
+    // first attempts, which launch once that commit is durable. A crash before it
+    // leaves the slot undecided (the restart applies §4.3 to it); after it, the slot
+    // has its Job and is never run again. One fsync between the slot and the launch.
+    JobRequest req;
+    if (job_request(o, run, req, e)) {
+      Run started = run;
+      mark_started(started, now);
+      bool adopted = false;
+      Result<Token> created = create_run_job(
+          o, run, req, {op::PutRecord{"slot", key, started.to_json().dump()}, obj_op(o)}, adopted, e);
+      if (created) {
+        fx.wake = true;  // tick again: an active run is polled until its Job finishes
+        run = std::move(started);
+        Token t = *created;
+        if (adopted) t = committer.append_all({op::PutRecord{"slot", key, run.to_json().dump()}, obj_op(o)});
+        add_event(o, false, "SuccessfulCreate",
+                  "created job " + run.job + (run.manual ? " (manual)" : " for slot " + rfc3339_s(run.slot_ms)) +
+                      ", lateness " + std::to_string(run.lateness_ms) + " ms");
+        return t;
+      }
+    }
+  }
+  // A queue target (the message commits with its Sent record once the claim is
+  // durable, launch()), a Replace still waiting for the old run to end, or a Job that
+  // could not be created (nothing of the slot was committed with it): the claim and
+  // lastScheduleTime commit together first.
+  const Token t = committer.append_all({op::PutRecord{"slot", key, run.to_json().dump()}, obj_op(o)});
+  fx.act_when_durable.push_back({t, {o.prefix(), key}});
+  // The failed creation counts as the first launch attempt (§4.5 retries, CronJob
+  // FailedCreate); a retry waits for the claim to be durable (act()).
+  if (!e.code.empty()) launch_failed(o, run, e.code, e.message, e.retryable, now);
+  return t;
 }
 
 int64_t ScheduleController::Impl::tick_object(Obj& o, int64_t now, Effects& fx) {
@@ -475,15 +509,48 @@ void ScheduleController::Impl::launch(Obj& o, Run& r, int64_t now) {
     put_run(r);
     return;
   }
-  json labels = json::object();
-  json annotations = {{"batch.kubernetes.io/cronjob-scheduled-timestamp", rfc3339_s(r.slot_ms)}};
+  JobRequest req;
+  LaunchError e;
+  if (!job_request(o, r, req, e)) {
+    launch_failed(o, r, e.code, e.message, e.retryable, now);
+    return;
+  }
+  // A claimed run (queue targets aside: a retry after a failed creation, a Replace that
+  // waited, a claim recorded by an earlier version): the Started record commits with
+  // the Job, so a crash never leaves the Job without its run recorded.
+  Run started = r;
+  mark_started(started, now);
+  bool adopted = false;
+  Result<Token> created =
+      create_run_job(o, r, req, {op::PutRecord{"slot", r.key, started.to_json().dump()}}, adopted, e);
+  if (!created) {
+    launch_failed(o, r, e.code, e.message, e.retryable, now);
+    return;
+  }
+  r = std::move(started);
+  if (adopted) put_run(r);
+  add_event(o, false, "SuccessfulCreate",
+            "created job " + r.job + (r.manual ? " (manual)" : " for slot " + rfc3339_s(r.slot_ms)) + ", lateness " +
+                std::to_string(r.lateness_ms) + " ms");
+}
+
+void ScheduleController::Impl::mark_started(Run& r, int64_t now) {
+  r.outcome = "Started";
+  r.start_ms = now;
+  r.lateness_ms = now - r.slot_ms;
+  r.retry_at_ms = 0;
+}
+
+bool ScheduleController::Impl::job_request(const Obj& o, const Run& r, JobRequest& out, LaunchError& e) const {
+  out.labels = json::object();
+  out.annotations = {{"batch.kubernetes.io/cronjob-scheduled-timestamp", rfc3339_s(r.slot_ms)}};
   if (o.kind() == "CronJob" && o.spec.job_template.contains("metadata")) {
     const json& md = o.spec.job_template["metadata"];
-    if (md.contains("labels") && md["labels"].is_object()) labels = md["labels"];
+    if (md.contains("labels") && md["labels"].is_object()) out.labels = md["labels"];
     if (md.contains("annotations") && md["annotations"].is_object())
-      for (auto& [k, v] : md["annotations"].items()) annotations[k] = v;
+      for (auto& [k, v] : md["annotations"].items()) out.annotations[k] = v;
   }
-  if (r.manual) annotations["cronjob.kubernetes.io/instantiate"] = "manual";
+  if (r.manual) out.annotations["cronjob.kubernetes.io/instantiate"] = "manual";
   json td_spec;
   if (!o.spec.task_definition.empty()) {
     // Resolved at each launch, as EventBridge resolves a family ARN without revision:
@@ -492,33 +559,33 @@ void ScheduleController::Impl::launch(Obj& o, Run& r, int64_t now) {
                   ? resolve_task_definition(o.spec.task_definition)
                   : Result<std::pair<json, std::string>>(err(Code::NotFound, "task definitions are not available"));
     if (!td) {
-      launch_failed(o, r, "TARGET_MISSING", td.error().message, false, now);
-      return;
+      e = {"TARGET_MISSING", td.error().message, false};
+      return false;
     }
     td_spec = task_to_job_spec(td->first, o.spec.task_count);
-    annotations["ebb/taskDefinition"] = td->second;
+    out.annotations["ebb/taskDefinition"] = td->second;
   }
-  Result<Token> created =
-      jobs->create(r.job, run_job_spec(o, r, td_spec.is_null() ? nullptr : &td_spec), o.prefix(), labels, annotations);
-  if (!created) {
-    // A crash after the Job was created but before the run was recorded: the Job with
-    // the slot's deterministic name is this run (P-S1), never a second one.
-    std::optional<JobSummary> s = created.error().code == Code::Conflict ? jobs->summary(r.job) : std::nullopt;
-    if (!s || s->owner != o.prefix()) {
-      const bool retryable = created.error().code != Code::Invalid && created.error().code != Code::Conflict;
-      launch_failed(o, r, created.error().code == Code::Invalid ? "INVALID_SPEC" : "CAPACITY",
-                    created.error().message, retryable, now);
-      return;
-    }
+  out.spec = run_job_spec(o, r, td_spec.is_null() ? nullptr : &td_spec);
+  return true;
+}
+
+Result<Token> ScheduleController::Impl::create_run_job(Obj& o, const Run& r, const JobRequest& req,
+                                                       std::vector<StoreOp> with, bool& adopted, LaunchError& e) {
+  Result<Token> created = jobs->create(r.job, req.spec, o.prefix(), req.labels, req.annotations, std::move(with));
+  if (created) return created;
+  // A Job with the slot's deterministic name that this object owns is this run (P-S1),
+  // never a second one: a store from before the claim and the Job committed together
+  // (claim committed, Job created, run not yet recorded), or a second manual run in
+  // the same second.
+  std::optional<JobSummary> s = created.error().code == Code::Conflict ? jobs->summary(r.job) : std::nullopt;
+  if (s && s->owner == o.prefix()) {
+    adopted = true;
+    return Token{0};
   }
-  r.outcome = "Started";
-  r.start_ms = now;
-  r.lateness_ms = now - r.slot_ms;
-  r.retry_at_ms = 0;
-  put_run(r);
-  add_event(o, false, "SuccessfulCreate",
-            "created job " + r.job + (r.manual ? " (manual)" : " for slot " + rfc3339_s(r.slot_ms)) + ", lateness " +
-                std::to_string(r.lateness_ms) + " ms");
+  const Code c = created.error().code;
+  e = {c == Code::Invalid ? "INVALID_SPEC" : "CAPACITY", created.error().message,
+       c != Code::Invalid && c != Code::Conflict};
+  return created;
 }
 
 void ScheduleController::Impl::launch_failed(Obj& o, Run& r, const std::string& code, const std::string& message,
@@ -833,8 +900,7 @@ Result<Token> ScheduleController::trigger(const std::string& name) {
     r.manual = true;
     if (!o.spec.queue_target()) r.job = name + "-manual-" + std::to_string(now / 1000);
     im.add_event(o, false, "Triggered", "target fired manually");
-    im.claim(o, std::move(r), fx);
-    token = fx.act_when_durable.back().first;
+    token = im.claim(o, std::move(r), fx);
   }
   im.run(fx);
   return token;
@@ -857,14 +923,18 @@ Result<Token> ScheduleController::create_job_from(const std::string& cronjob, co
     json annotations = {{"cronjob.kubernetes.io/instantiate", "manual"}};
     json labels = o.spec.job_template.contains("metadata") ? o.spec.job_template["metadata"].value("labels", json::object())
                                                            : json::object();
-    // `kubectl create job --from=cronjob/X`: created now, owned by the CronJob.
-    Result<Token> created = im.jobs->create(job_name, im.run_job_spec(o, r), o.prefix(), labels, annotations);
+    // `kubectl create job --from=cronjob/X`: created now, owned by the CronJob, its run
+    // record committed with it.
+    Run started = r;
+    started.outcome = "Started";
+    started.start_ms = now;
+    started.durable = true;
+    Result<Token> created = im.jobs->create(job_name, im.run_job_spec(o, r), o.prefix(), labels, annotations,
+                                            {op::PutRecord{"slot", r.key, started.to_json().dump()}});
     if (!created) return created.error();
-    r.outcome = "Started";
-    r.start_ms = now;
-    r.durable = true;
+    r = std::move(started);
     o.runs[r.key] = r;
-    token = std::max(*created, im.put_run(r));
+    token = *created;
     im.add_event(o, false, "SuccessfulCreate", "created job " + job_name + " (manual)");
   }
   im.wake();

@@ -1,8 +1,9 @@
 // ScheduleController: `kind: Schedule` (EventBridge Scheduler style, scheduling.md §8)
 // and `batch/v1 CronJob` (scheduling.md §7). Plans slots with sched::Expression (pure),
-// claims each slot once in the store before acting (record kind "slot", key
-// "<kind>/<name>/<slot ms>": a slot is never run twice, even across crashes), then
-// acts: a CronJob creates a Job through the JobController (concurrencyPolicy
+// decides each slot once in the store before acting (record kind "slot", key
+// "<kind>/<name>/<slot ms>": a slot is never run twice, even across crashes; for a
+// Job/task target the record commits with the Job and its first attempt), and acts:
+// a CronJob creates a Job through the JobController (concurrencyPolicy
 // Allow/Forbid/Replace, startingDeadlineSeconds, history limits); a Schedule runs a
 // task (a one-attempt Job), starts a Job, or sends a message to a queue, with the
 // flexible window, retry policy and dead-letter queue of §4.4–4.5. Misfires after

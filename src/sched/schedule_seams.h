@@ -22,9 +22,12 @@ namespace ebb::sched {
 class JobStarter {
  public:
   virtual ~JobStarter() = default;
-  // As JobController::create: `name` unique; Conflict when it exists.
+  // As JobController::create: `name` unique; Conflict when it exists. `with` commits in
+  // the same transaction as the Job and its first attempts, or not at all (P-S1: the
+  // slot record is durable before the attempt launches, and never without its Job).
   virtual Result<Token> create(const std::string& name, const nlohmann::json& job_spec, const std::string& owner,
-                               const nlohmann::json& labels, const nlohmann::json& annotations) = 0;
+                               const nlohmann::json& labels, const nlohmann::json& annotations,
+                               std::vector<StoreOp> with) = 0;
   virtual std::optional<JobSummary> summary(const std::string& name) const = 0;
   virtual std::vector<JobSummary> owned_by(const std::string& owner) const = 0;  // oldest first
   virtual Result<Token> remove(const std::string& name) = 0;

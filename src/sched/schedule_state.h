@@ -37,8 +37,11 @@ inline constexpr int64_t kClockJumpMs = 2'000;   // reliability.md §2.5
 inline constexpr int64_t kIdleMs = 3'600'000;    // nothing scheduled at all: look again anyway
 
 // One slot decision or manual run: the "slot" record (key "<kind>/<name>/<slot ms>",
-// manual runs "<kind>/<name>/manual-<ms>"). Written with outcome Claimed before
-// anything is launched (P-S1); Claimed and Deferred are the only non-final outcomes.
+// manual runs "<kind>/<name>/manual-<ms>"). Decided before anything is launched
+// (P-S1): a Job/task target's run is written Started in the same commit as its Job and
+// first attempts (launched once that commit is durable); a queue target's, or one whose
+// Job could not be created at once, is written Claimed first and acted on once durable.
+// Claimed and Deferred are the only non-final outcomes.
 struct Run {
   std::string key;
   int64_t slot_ms = 0;
@@ -128,9 +131,27 @@ struct ScheduleController::Impl {
   void cleanup_history(Obj& o);
   void record_missed(Obj& o, int64_t slot, const std::string& reason, int64_t now);
   bool has_active(const Obj& o, const std::string& except_key) const;
-  void claim(Obj& o, Run r, Effects& fx);
+  // Decides a slot (or manual run) for launch; returns the token of the commit that
+  // records it.
+  Token claim(Obj& o, Run r, Effects& fx);
   void act(Obj& o, int64_t now);
   void launch(Obj& o, Run& r, int64_t now);
+  // What jobs->create needs for a run's Job; false (code, message, retryable set) when
+  // the target cannot be resolved.
+  struct JobRequest {
+    nlohmann::json spec, labels, annotations;
+  };
+  struct LaunchError {
+    std::string code, message;
+    bool retryable = false;
+  };
+  bool job_request(const Obj& o, const Run& r, JobRequest& out, LaunchError& e) const;
+  // jobs->create for a run with `with` committed alongside (Started record …). A
+  // Conflict with a Job of the slot's name that this object owns is this run (a store
+  // written before claim and Job committed together): adopted, `adopted` set.
+  Result<Token> create_run_job(Obj& o, const Run& r, const JobRequest& req, std::vector<StoreOp> with,
+                               bool& adopted, LaunchError& e);
+  static void mark_started(Run& r, int64_t now);
   void launch_failed(Obj& o, Run& r, const std::string& code, const std::string& message, bool retryable,
                      int64_t now);
   void dead_letter(Obj& o, Run& r, const std::string& condition, int64_t now);

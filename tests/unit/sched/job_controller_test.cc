@@ -582,6 +582,35 @@ TEST_F(JobTest, ThousandCompletionsParallelismTen) {
 namespace ebb::sched::testing {
 namespace {
 
+// create(…, with): the caller's records commit in the same transaction as the Job and
+// its first attempt (the Schedule's slot record, P-S1), so when the launch is asked for
+// all of them are in the store; a create that fails commits none of them.
+TEST_F(JobTest, CreateCommitsTheCallersRecordsWithTheJobAndItsFirstAttempt) {
+  json spec = {{"template", {{"spec", {{"restartPolicy", "Never"}, {"containers", json::array({{{"name", "c"}, {"command", {"run"}}}})}}}}}};
+  std::vector<RecordRow> at_launch;
+  rt->on_launch = [&](const runtime::LaunchSpec&) { at_launch = store.load_records(); };
+  auto t = ctl->create("slot-1", spec, "schedule/s", json::object(), json::object(),
+                       {op::PutRecord{"slot", "schedule/s/60000", "{\"outcome\":\"Started\"}"}});
+  ASSERT_TRUE(t.ok()) << t.error().message;
+  settle();
+  ASSERT_EQ(rt->launch_count(), 1u);
+  auto has = [&](const std::string& kind, const std::string& key) {
+    for (auto& r : at_launch)
+      if (r.kind == kind && (key.empty() || r.key == key)) return true;
+    return false;
+  };
+  EXPECT_TRUE(has("slot", "schedule/s/60000"));
+  EXPECT_TRUE(has("job", "slot-1"));
+  EXPECT_TRUE(has("task", rt->launches()[0].task_id));
+
+  auto again = ctl->create("slot-1", spec, "schedule/s", json::object(), json::object(),
+                           {op::PutRecord{"slot", "schedule/s/120000", "{}"}});
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, Code::Conflict);
+  settle();
+  for (auto& r : store.load_records()) EXPECT_NE(r.key, "schedule/s/120000") << "committed without its Job";
+}
+
 TEST_F(JobTest, ZeroCompletionsCompletesAtOnceAndRunContextAnnotations) {
   apply(job_doc("zero", {{"completions", 0}}));
   run_until(1);

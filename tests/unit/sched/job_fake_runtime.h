@@ -42,9 +42,11 @@ class JobFakeRuntime final : public runtime::Runtime {
     return reconnect;
   }
   void launch(const runtime::LaunchSpec& spec) override {
+    if (on_launch) on_launch(spec);  // e.g. what the store holds when a launch is asked for
     std::lock_guard lk(mu_);
     launches_.push_back(spec);
   }
+  std::function<void(const runtime::LaunchSpec&)> on_launch;  // set before launches happen
   void stop(const std::string& id, int64_t grace_ms) override {
     std::lock_guard lk(mu_);
     stops_.emplace_back(id, grace_ms);

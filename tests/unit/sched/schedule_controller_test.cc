@@ -350,20 +350,32 @@ TEST_F(SchedTest, H3ReplacedRunsCountAsFailed) {
 TEST_F(SchedTest, ASlotIsNeverRunTwiceAcrossACrash) {
   go_to(T("2025-06-04T09:59:00Z"));
   apply(cronjob("x", "*/5 * * * *"));
-  // Snapshot the store when the Job is being created: the claim is committed, the
-  // run not yet recorded (a crash between claiming and starting).
-  std::vector<RecordRow> at_claim;
-  jobs->on_create = [&](const std::string&) { at_claim = store->load_records(); };
+  // Snapshot the store as the Job is being created. The slot record, lastScheduleTime
+  // and the Job commit in one transaction (the JobStarter's `with`), so a crash before
+  // it leaves nothing of the slot: no record, no Job.
+  std::vector<RecordRow> at_create;
+  jobs->on_create = [&](const std::string&) { at_create = store->load_records(); };
   run_until(T("2025-06-04T10:00:00Z"));
   ASSERT_EQ(jobs->created.size(), 1u);
-  ASSERT_FALSE(at_claim.empty());
+  ASSERT_FALSE(at_create.empty());
+  jobs->on_create = nullptr;
   const std::string job = jobs->created[0];
-  auto claimed_run = [&] {
-    for (auto& r : at_claim)
+  auto slot_run = [](const std::vector<RecordRow>& rows) {
+    for (auto& r : rows)
       if (r.kind == "slot") return json::parse(r.value);
     return json();
   };
-  EXPECT_EQ(claimed_run()["outcome"], "Claimed");
+  auto last_schedule = [](const std::vector<RecordRow>& rows) {
+    for (auto& r : rows)
+      if (r.kind == "cronjob") return json::parse(r.value)["state"].value("lastScheduleMs", int64_t{0});
+    return int64_t{-1};
+  };
+  EXPECT_TRUE(slot_run(at_create).is_null());
+  EXPECT_EQ(last_schedule(at_create), 0);
+  const std::vector<RecordRow> after = store->load_records();
+  EXPECT_EQ(slot_run(after)["outcome"], "Started");
+  EXPECT_EQ(slot_run(after)["job"], job);
+  EXPECT_EQ(last_schedule(after), T("2025-06-04T10:00:00Z"));
 
   auto reopen_from = [&](const std::vector<RecordRow>& rows, bool job_exists) {
     auto kept = std::make_unique<FakeJobStarter>(clock);
@@ -375,24 +387,36 @@ TEST_F(SchedTest, ASlotIsNeverRunTwiceAcrossACrash) {
     store->commit(ops);
     open(std::move(kept));
   };
-  const std::vector<RecordRow> after = store->load_records();
 
-  // Crash after claiming, before the Job existed: the restart creates it, once.
-  reopen_from(at_claim, false);
+  // Crash before the commit: the slot is undecided; the restart decides it again by
+  // §4.3 (the latest missed slot, no deadline) and creates the Job once.
+  reopen_from(at_create, false);
   go_to(T("2025-06-04T10:00:10Z"));
   tick();
   EXPECT_EQ(jobs->created, std::vector<std::string>{job});
   tick();
   EXPECT_EQ(jobs->created.size(), 1u);
   EXPECT_EQ(run_at("CronJob", "x", T("2025-06-04T10:00:00Z"))["outcome"], "Started");
+  EXPECT_EQ(run_at("CronJob", "x", T("2025-06-04T10:00:00Z"))["latenessMs"], 10'000);
 
-  // Crash after the Job was created but before the run was recorded: adopted.
-  reopen_from(at_claim, true);
+  // A store written by an earlier version, which committed the claim alone before
+  // creating the Job: a crash after the Job was created but before the run was
+  // recorded → adopted; before the Job existed → created once.
+  std::vector<RecordRow> claimed = after;
+  for (auto& r : claimed)
+    if (r.kind == "slot") r.value = json{{"slotMs", T("2025-06-04T10:00:00Z")}, {"outcome", "Claimed"}, {"job", job}}.dump();
+  reopen_from(claimed, true);
   tick();
   EXPECT_TRUE(jobs->created.empty());
   EXPECT_EQ(run_at("CronJob", "x", T("2025-06-04T10:00:00Z"))["job"], job);
+  EXPECT_EQ(run_at("CronJob", "x", T("2025-06-04T10:00:00Z"))["outcome"], "Started");
+  reopen_from(claimed, false);
+  tick();
+  EXPECT_EQ(jobs->created, std::vector<std::string>{job});
+  tick();
+  EXPECT_EQ(jobs->created.size(), 1u);
 
-  // Crash after starting: nothing to do for the slot.
+  // Crash after the commit: nothing to do for the slot.
   reopen_from(after, true);
   tick();
   EXPECT_TRUE(jobs->created.empty());

@@ -80,12 +80,16 @@ struct FakeJob {
 class FakeJobStarter final : public JobStarter {
  public:
   explicit FakeJobStarter(Clock& c) : clock_(c) {}
+  // Like the JobController, commits `with` in one transaction when the Job is created
+  // (its Job lives in `jobs`, which a simulated crash keeps or drops), nothing on failure.
   Result<Token> create(const std::string& name, const json& spec, const std::string& owner, const json& labels,
-                       const json& annotations) override {
+                       const json& annotations, std::vector<StoreOp> with) override {
     std::lock_guard lk(mu);
     if (on_create) on_create(name);
     if (fail_with) return Error{fail_with->code, fail_with->message};
     if (jobs.count(name)) return err(Code::Conflict, "job/" + name + " already exists");
+    Token t = 0;
+    if (!with.empty()) t = committer->append_all(std::move(with));
     FakeJob j;
     j.s.name = name;
     j.s.owner = owner;
@@ -96,7 +100,7 @@ class FakeJobStarter final : public JobStarter {
     j.annotations = annotations;
     jobs[name] = j;
     created.push_back(name);
-    return Token{0};
+    return t;
   }
   std::optional<JobSummary> summary(const std::string& name) const override {
     std::lock_guard lk(mu);
@@ -153,6 +157,7 @@ class FakeJobStarter final : public JobStarter {
   std::vector<std::string> created, removed, suspended_jobs;
   std::optional<Error> fail_with;
   std::function<void(const std::string&)> on_create;
+  Committer* committer = nullptr;  // set by the fixture's open()
 
  private:
   Clock& clock_;
@@ -180,6 +185,7 @@ class SchedTest : public ::testing::Test {
     engine->load();
     if (!starter) starter = std::make_unique<FakeJobStarter>(clock);
     jobs = starter.get();
+    jobs->committer = committer.get();
     ctl = std::make_unique<ScheduleController>(clock, *committer, *engine, std::move(starter), table_slots);
     ctl->load(store->load_records());
     ctl->on_wakeup([this] { woken = true; });
