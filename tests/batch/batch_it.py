@@ -12,6 +12,12 @@ the native API:
               ahead fires once; `trigger` fires at once
   restart     ebbd killed before an at() slot and restarted after it: the slot runs
               exactly once (catch-up), never twice
+  crashslot   P-S1 for task targets on the real binary: ebbd SIGKILLed at instants
+              around an at() slot (before it, at it, a few ms into the firing path,
+              after it) and restarted: every slot's task ran exactly once and the
+              Schedule records one run for it (the slot record, the Job and its attempt
+              commit together: a crash leaves the slot undecided, decided again at
+              restart, or decided with its Job, never run twice)
   taskdef     a real ECS task-definition JSON file applied with `ebb apply -f` becomes
               TaskDefinition daily-report:1 (`ebb get taskdefinitions`); a changed copy
               is revision 2; a Schedule (target.taskDefinition), a Job (annotation
@@ -166,6 +172,54 @@ def scenario_restart(ebbd):
         time.sleep(3)
         bodies = drain(s.api, "ticks")
         check(bodies == ["slot"], f"the slot ran exactly once across two restarts ({bodies})")
+    finally:
+        check(s.close() == 0, "ebbd stopped cleanly")
+
+
+def task_schedule_doc(name, expression, command):
+    return {"apiVersion": "ebb/v1", "kind": "Schedule", "metadata": {"name": name},
+            "spec": {"expression": expression, "timeZone": "UTC", "target": {"task": {"command": command}}}}
+
+
+def scenario_crashslot(ebbd):
+    s = Server(ebbd).start()
+    marks = harness.task_dir(os.path.join(s.tmp, "runs"))
+    try:
+        port = s.e.port
+        # Kill offsets relative to the slot (seconds): before it, at it, inside the
+        # firing path (claim + Job + attempt commit, launch), after the task ran.
+        offsets = [-0.3, 0.0, 0.002, 0.005, 0.010, 0.020, 0.050, 1.0]
+        for i, off in enumerate(offsets):
+            name = f"crash-{i}"
+            slot = int(time.time()) + 3
+            at = datetime.datetime.fromtimestamp(slot, datetime.timezone.utc).strftime("at(%Y-%m-%dT%H:%M:%S)")
+            mark = os.path.join(marks, name)
+            s.api.apply(task_schedule_doc(name, at, ["/bin/sh", "-c", f'echo run >> "{mark}"']))
+            delay = slot + off - time.time()
+            if delay > 0:
+                time.sleep(delay)
+            s.e.kill()
+            s.e.start(port=port)
+
+            def lines():
+                try:
+                    with open(mark) as f:
+                        return f.read().split()
+                except OSError:
+                    return []
+            ok = wait_for(lambda: len(lines()) >= 1, 20, 0.1)
+            check(bool(ok), f"kill at slot{off:+.3f} s: the slot ran after the restart")
+            # Another kill and restart right away: a decided slot never runs again.
+            s.e.kill()
+            s.e.start(port=port)
+            done = wait_for(lambda: (lambda st: st if st.get("runs") and all(
+                r.get("outcome") != "Started" for r in st["runs"]) else None)(
+                s.api.ok("GET", f"/schedules/{name}")["status"]), 20, 0.2)
+            time.sleep(0.5)
+            runs = s.api.ok("GET", f"/schedules/{name}")["status"].get("runs", [])
+            check(lines() == ["run"], f"kill at slot{off:+.3f} s: the task ran exactly once ({lines()})")
+            check(len(runs) == 1 and runs[0].get("outcome") == "Succeeded",
+                  f"kill at slot{off:+.3f} s: one run recorded, succeeded ({runs}; finished: {bool(done)})")
     finally:
         check(s.close() == 0, "ebbd stopped cleanly")
 
@@ -369,7 +423,7 @@ def scenario_badinput(ebbd):
 
 
 SCENARIOS = {"indexed": scenario_indexed, "seed": scenario_seed, "queue": scenario_queue,
-             "restart": scenario_restart, "forbid": scenario_forbid, "taskdef": scenario_taskdef,
+             "restart": scenario_restart, "crashslot": scenario_crashslot, "forbid": scenario_forbid, "taskdef": scenario_taskdef,
              "badinput": scenario_badinput}
 
 
