@@ -1,6 +1,7 @@
 // Queue-level actions: CreateQueue, GetQueueUrl, ListQueues, DeleteQueue, PurgeQueue,
 // GetQueueAttributes, SetQueueAttributes, ListDeadLetterSourceQueues (sqs-api.md §10).
 #include "api/sqs/actions.h"
+#include "api/sqs/key_policy.h"
 #include "api/sqs/paging.h"
 #include "api/sqs/params.h"
 #include "api/sqs/tag_rules.h"
@@ -77,6 +78,8 @@ Status get_queue_url(const CallPtr& c) {
 Status list_queues(const CallPtr& c) {
   EBB_TRY(const std::string* prefix, opt_string(c->params, "QueueNamePrefix"));
   std::vector<std::string> names = c->engine.list_queues(prefix ? *prefix : std::string());
+  // A key limited to some queues sees only those (reliability.md §3.2 step 12).
+  if (c->req.policy) std::erase_if(names, [&](const std::string& n) { return !c->req.policy->covers(n); });
   Value r = Value::object();
   EBB_CHECK(page_queue_urls(*c, names, "QueueUrls", false, r));
   c->reply(r);
@@ -129,6 +132,7 @@ Status set_queue_attributes(const CallPtr& c) {
 Status list_dead_letter_source_queues(const CallPtr& c) {
   EBB_TRY(std::string name, c->queue_name());
   EBB_TRY(auto names, c->engine.dead_letter_sources(name));
+  if (c->req.policy) std::erase_if(names, [&](const std::string& n) { return !c->req.policy->covers(n); });
   Value r = Value::object();
   EBB_CHECK(page_queue_urls(*c, names, "queueUrls", true, r));
   c->reply(r);

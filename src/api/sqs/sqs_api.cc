@@ -6,6 +6,7 @@
 #include "api/sqs/actions.h"
 #include "api/sqs/form_decode.h"
 #include "api/sqs/json_decode.h"
+#include "api/sqs/key_policy.h"
 #include "api/sqs/query_tree.h"
 #include "api/sqs/queue_url.h"
 #include "api/sqs/response.h"
@@ -38,6 +39,30 @@ bool refuse_send(const SqsApiConfig& cfg, const ActionDef& def, SqsApi::Done& do
                                req.request_id);
   r.headers.emplace_back("Retry-After", kRetryAfterSeconds);
   done(std::move(r));
+  return true;
+}
+
+// Step 12 of reliability.md §3.2: the key's policy must allow the action on the queue
+// the request names (QueueUrl, else QueueName). Answers AccessDenied and returns true
+// when it does not.
+bool denied(const SqsRequest& req, const ActionDef& def, const Value& params, const std::string& account,
+            SqsApi::Done& done, Protocol p) {
+  if (!req.policy) return false;
+  std::optional<std::string> queue;
+  if (const Value* url = params.get("QueueUrl"); url && url->is_string()) {
+    auto name = queue_name_from_url(url->text, account);
+    // A restricted key with a QueueUrl that names no queue gets the action's own error.
+    if (!name.ok() && req.policy->restricted() && role_allows(req.policy->role, def.name)) {
+      done(render_error(p, def.name, name.error(), req.request_id));
+      return true;
+    }
+    if (name.ok()) queue = std::move(*name);
+  } else if (const Value* n = params.get("QueueName"); n && n->is_string()) {
+    queue = n->text;
+  }
+  Status st = authorize(*req.policy, def.name, queue);
+  if (st.ok()) return false;
+  done(render_error(p, def.name, st.error(), req.request_id));
   return true;
 }
 
@@ -79,6 +104,7 @@ void SqsApi::handle(SqsRequest req, Done done) {
       answer_error(done, Protocol::Json, def->name, params.error(), req);
       return;
     }
+    if (denied(req, *def, *params, engine_.config().account, done, Protocol::Json)) return;
     if (refuse_send(cfg_, *def, done, Protocol::Json, req)) return;
     req.body.clear();
     req.body.shrink_to_fit();
@@ -125,6 +151,7 @@ void SqsApi::handle(SqsRequest req, Done done) {
   }
   // Older SDKs post to the queue URL itself without a QueueUrl parameter (§2.1).
   if (!tree->get("QueueUrl") && is_queue_path(req.path)) tree->set("QueueUrl", Value::str(req.path));
+  if (denied(req, *def, *tree, engine_.config().account, done, Protocol::Query)) return;
   if (refuse_send(cfg_, *def, done, Protocol::Query, req)) return;
   req.body.clear();
   req.body.shrink_to_fit();

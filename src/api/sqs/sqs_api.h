@@ -4,6 +4,7 @@
 // another thread. No Boost here.
 #pragma once
 #include <functional>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -11,6 +12,10 @@
 #include "queue/engine.h"
 
 namespace ebb {
+
+namespace sqs {
+struct KeyPolicy;  // api/sqs/key_policy.h
+}
 
 struct SqsRequest {
   std::string method;          // "GET" / "POST"
@@ -22,6 +27,9 @@ struct SqsRequest {
   std::string host;            // Host header (for queue URLs)
   std::string scheme = "http";
   std::string access_key_id;   // from the Authorization header (auth stage), "" if none
+  // The authenticated key's policy (reliability.md §3.2 step 12): checked before the
+  // action runs. nullptr = every action on every queue (admin key, task keys, --auth none).
+  std::shared_ptr<const sqs::KeyPolicy> policy;
   std::string trace_id;        // X-Amzn-Trace-Id header, "" if absent
   std::string request_id;      // UUID v4, also sent as x-amzn-RequestId
 };
