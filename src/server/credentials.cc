@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "base/crypto.h"
+#include "server/access_keys.h"
 
 namespace ebb::server {
 namespace {
@@ -136,9 +137,31 @@ std::optional<std::string> KeyRing::secret_of(std::string_view id) const {
       if (k.access_key_id == id) return k.secret;
     providers = providers_;
   }
+  if (access_keys_)
+    if (auto s = access_keys_->secret_of(id)) return s;
   std::string key(id);
   for (const Provider& p : providers)
     if (auto s = p(key)) return s;
+  return std::nullopt;
+}
+
+std::optional<std::shared_ptr<const sqs::KeyPolicy>> KeyRing::policy_of(std::string_view id) const {
+  using Policy = std::shared_ptr<const sqs::KeyPolicy>;
+  {
+    std::lock_guard lk(mu_);
+    for (const AccessKey& k : keys_)
+      if (k.access_key_id == id) return Policy{};
+  }
+  if (access_keys_)
+    if (Policy p = access_keys_->policy_of(id)) return p;
+  std::vector<Provider> providers;
+  {
+    std::lock_guard lk(mu_);
+    providers = providers_;
+  }
+  std::string key(id);
+  for (const Provider& p : providers)
+    if (p(key)) return Policy{};  // per-task keys: every SQS action (docs/security.md)
   return std::nullopt;
 }
 

@@ -8,6 +8,7 @@
 // works as is; the ebb CLI reads it too.
 #pragma once
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -16,7 +17,13 @@
 
 #include "base/result.h"
 
+namespace ebb::sqs {
+struct KeyPolicy;
+}
+
 namespace ebb::server {
+
+class AccessKeyStore;
 
 struct AccessKey {
   std::string access_key_id;
@@ -52,13 +59,20 @@ class KeyRing {
   // Providers (per-task keys of the service and job controllers) are asked in order
   // after the static keys. Add them before serving.
   void add_provider(Provider p);
+  // Keys made by `ebb key create` (server/access_keys.h), asked after the static keys
+  // and before the providers. Set before serving.
+  void set_access_keys(const AccessKeyStore* keys) { access_keys_ = keys; }
   std::optional<std::string> secret_of(std::string_view access_key_id) const;
+  // The key's SQS policy (reliability.md §3.2 step 12): nullopt for an unknown (e.g. just
+  // revoked) key; a null pointer for a key with every right (the admin key, per-task keys).
+  std::optional<std::shared_ptr<const sqs::KeyPolicy>> policy_of(std::string_view access_key_id) const;
   bool is_admin(std::string_view access_key_id) const;  // a static (admin) key
 
  private:
   mutable std::mutex mu_;
   std::vector<AccessKey> keys_;
   std::vector<Provider> providers_;
+  const AccessKeyStore* access_keys_ = nullptr;
 };
 
 }  // namespace ebb::server

@@ -34,6 +34,7 @@
 #include "service/service_controller.h"
 #include "source/event_source.h"
 #include "server/ticker.h"
+#include "server/access_keys.h"
 #include "server/credentials.h"
 #include "store/secret_box.h"
 #include "store/secret_store.h"
@@ -236,7 +237,20 @@ int run_daemon(const DaemonConfig& cfg) {
   HttpMetrics metrics;
   // Access keys (reliability.md §4.2): the admin key from the data dir's credentials
   // file (created on first start), then the per-task keys of live tasks (added below).
+  // Secrets (reliability.md §4.7) and access-key secrets, sealed with a key kept
+  // outside the database.
+  const std::string key_file = cfg.key_file.empty() ? cfg.data_dir + "/secret.key" : cfg.key_file;
+  auto box = SecretBox::load_or_create(key_file);
+  if (!box.ok()) {
+    logf::error("cannot read the secret key", {{"error", box.error().message}});
+    committer.stop();
+    return 1;
+  }
+  // Keys made by `ebb key create`, with their policies (reliability.md §3.2 step 12);
+  // loaded with the other records below, before serving.
+  AccessKeyStore access_keys(clock, committer, *box);
   KeyRing keys;
+  keys.set_access_keys(&access_keys);
   if (cfg.auth == http::AuthMode::SigV4) {
     auto creds = load_or_create_admin_credentials(cfg.data_dir);
     if (!creds.ok()) {
@@ -251,6 +265,7 @@ int run_daemon(const DaemonConfig& cfg) {
   sqs_auth.regions = {cfg.region};
   http::AuthStage auth(cfg.auth, sqs_auth, [&keys](std::string_view id) { return keys.secret_of(id); });
   auth.set_debug_auth(cfg.debug_auth);
+  access_keys.on_revoke([&auth](const std::string& id) { auth.sqs_verifier().forget(id); });
   // Native API, CLI and /metrics (reliability.md §4.2): bearer tokens from the store
   // (loaded with the other records below, before serving) or SigV4 with service "ebb"
   // signed by the admin key. The CLI signs for us-east-1 unless told otherwise.
@@ -282,6 +297,8 @@ int run_daemon(const DaemonConfig& cfg) {
   router_parts.alarms = &alarms_for_metrics;
   router_parts.native_auth = &native_auth;
   router_parts.tokens = &tokens;
+  router_parts.access_keys = &access_keys;
+  router_parts.key_ring = &keys;
   router_parts.committer = &committer;
   const sched::ScheduleController* schedules_for_metrics = nullptr;  // set below, before serving
   router_parts.schedules = &schedules_for_metrics;
@@ -310,15 +327,7 @@ int run_daemon(const DaemonConfig& cfg) {
 
   // Services and event sources need the address tasks use to reach us.
   std::string endpoint = "http://" + bound->to_string();
-  // Secrets (reliability.md §4.7), sealed with a key kept outside the database.
-  const std::string key_file = cfg.key_file.empty() ? cfg.data_dir + "/secret.key" : cfg.key_file;
-  auto box = SecretBox::load_or_create(key_file);
-  if (!box.ok()) {
-    logf::error("cannot read the secret key", {{"error", box.error().message}});
-    committer.stop();
-    return 1;
-  }
-  SecretStore secrets(clock, committer, std::move(*box));
+  SecretStore secrets(clock, committer, *box);
   const runtime::SecretLookup secret_lookup = [&secrets](const std::string& n, const std::string& k) {
     return secrets.value(n, k);
   };
@@ -373,6 +382,10 @@ int run_daemon(const DaemonConfig& cfg) {
     tokens.load(records);
     if (tokens.skipped() > 0) logf::warn("skipped malformed token records", {{"count", int64_t(tokens.skipped())}});
     secrets.load(records);
+    access_keys.load(records);
+    if (access_keys.skipped() > 0)
+      logf::warn("skipped access key records that are malformed or do not open with the key file",
+                 {{"count", int64_t(access_keys.skipped())}, {"key_file", key_file}});
   } catch (const std::exception& e) {
     logf::error("cannot load services and event sources", {{"path", db_path}, {"error", e.what()}});
     committer.stop();

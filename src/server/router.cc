@@ -7,6 +7,8 @@
 #include "api/sqs/response.h"
 #include "base/crypto.h"
 #include "obs/gzip.h"
+#include "server/credentials.h"
+#include "server/key_routes.h"
 #include "server/log_fields.h"
 #include "server/metrics_page.h"
 #include "server/token_routes.h"
@@ -142,6 +144,11 @@ void Router::handle(HttpRequest req, Respond respond) {
       return done(with_route(HttpResponse::text(404, "tokens are not available here\n"), "native", "tokens"));
     return handle_token_request(req, *p_.tokens, *p_.committer, p_.clock, std::move(done));
   }
+  if (is_native && is_key_path(path)) {
+    if (!p_.access_keys || !p_.committer)
+      return done(with_route(HttpResponse::text(404, "access keys are not available here\n"), "native", "keys"));
+    return handle_key_request(req, *p_.access_keys, *p_.committer, p_.clock, std::move(done));
+  }
   if (is_native) return p_.admin.handle(req, std::move(done));
   if (path == "/ui/session" || path == "/ui/login" || path == "/ui/logout") return done(handle_session(req));
   if (is_ui_path(path)) return done(serve_ui(req));
@@ -194,6 +201,26 @@ void Router::handle_sqs(HttpRequest req, Respond respond) {
     return respond(with_route(std::move(r), api, "other"));
   }
   SqsRequest s;
+  if (p_.key_ring && p_.auth.mode() == http::AuthMode::SigV4) {
+    // Step 12 runs in SqsApi (it needs the action and queue); here the key's policy.
+    auto policy = p_.key_ring->policy_of(auth->access_key_id);
+    if (!policy) {  // revoked between the signature check and now
+      auto proto = req.header("X-Amz-Target").empty() ? sqs::Protocol::Query : sqs::Protocol::Json;
+      SqsResponse sr = sqs::render_error(
+          proto, "other", err(Code::InvalidClientTokenId, "The security token included in the request is invalid."),
+          request_id);
+      HttpResponse r;
+      r.status = sr.status;
+      r.content_type = std::move(sr.content_type);
+      r.body = std::move(sr.body);
+      r.headers = std::move(sr.headers);
+      r.headers.emplace_back("x-amzn-RequestId", request_id);
+      r.error_code = std::move(sr.error_code);
+      p_.metrics.sqs_error("other", sr.metric_code);
+      return respond(with_route(std::move(r), api, "other"));
+    }
+    s.policy = std::move(*policy);
+  }
   s.method = std::move(req.method);
   s.path = std::move(req.path);
   s.query = std::move(req.query);

@@ -18,6 +18,9 @@
 
 namespace ebb::server {
 
+class AccessKeyStore;
+class KeyRing;
+
 struct RouterParts {
   Engine& engine;
   SqsApi& sqs;
@@ -36,6 +39,9 @@ struct RouterParts {
   TokenStore* tokens = nullptr;        // /api/v1/tokens
   Committer* committer = nullptr;      // token changes answer once durable
   const sched::ScheduleController* const* schedules = nullptr;  // set once schedules run
+  AccessKeyStore* access_keys = nullptr;  // /api/v1/keys
+  // SQS key policies (reliability.md §3.2 step 12) with --auth sigv4; nullptr = none.
+  const KeyRing* key_ring = nullptr;
 };
 
 class Router {

@@ -35,6 +35,7 @@ bool is_token_path(std::string_view path) { return path == "/api/v1/tokens" || p
 bool scope_allows(Scope scope, std::string_view method, std::string_view path) {
   if (scope == Scope::Admin) return true;
   if (is_token_path(path)) return false;  // token management: admin only, reading included
+  if (path == "/api/v1/keys" || path.starts_with("/api/v1/keys/")) return false;  // SQS access keys: likewise
   if (scope == Scope::Write) return true;
   if (method == "POST" && path == "/api/v1/logs") return true;  // reads task output; changes nothing
   return method == "GET" || method == "HEAD";
