@@ -9,6 +9,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/cmd_key.h"
 #include "cli/commands.h"
 #include "cli/secret_view.h"
 #include "base/utf8.h"
@@ -223,6 +224,25 @@ int run(int argc, char** argv) {
     token_o.verb = "revoke";
     return run_token(api, token_o);
   });
+  auto* key = app.add_subcommand("key", "access keys for the SQS API with a role and queue patterns: create, list, revoke");
+  key->require_subcommand(1);
+  KeyOptions key_o;
+  auto* key_create = key->add_subcommand("create", "make an access key and print it (once)");
+  key_create->add_option("--role", key_o.role, "admin (everything) | producer (send) | consumer (receive, delete)")
+      ->required()->check(CLI::IsMember({"admin", "producer", "consumer"}));
+  key_create->add_option("--queue", key_o.queues, "queue-name glob (* and ?), repeatable; default: every queue");
+  key_create->add_option("--name", key_o.name, "a note shown by ebb key list");
+  key_create->add_option("--expires", key_o.expires, "lifetime: 90d, 12h, 30m, 45s (default: never)");
+  key_create->add_option("--format", key_o.format, "env (export lines, default) | credentials (an AWS profile)")
+      ->check(CLI::IsMember({"env", "credentials"}));
+  bind(key_create, [&](ApiClient& api) { key_o.verb = "create"; return run_key(api, key_o); });
+  auto* key_list = key->add_subcommand("list", "list access keys (never their secrets)");
+  key_list->add_option("-o,--output", key_o.output, "json")->check(CLI::IsMember({"json"}));
+  key_list->add_flag("--no-headers", key_o.no_headers, "omit the header line");
+  bind(key_list, [&](ApiClient& api) { key_o.verb = "list"; return run_key(api, key_o); });
+  auto* key_revoke = key->add_subcommand("revoke", "revoke an access key by its id (EBB…)");
+  key_revoke->add_option("id", key_o.id, "access key id")->required();
+  bind(key_revoke, [&](ApiClient& api) { key_o.verb = "revoke"; return run_key(api, key_o); });
   SecretCreateOptions secret_o;
   auto* secret = app.add_subcommand("secret", "secrets for tasks and webhooks (values from files or stdin only)");
   secret->require_subcommand(1);
