@@ -235,8 +235,6 @@ int run_daemon(const DaemonConfig& cfg) {
   asio::io_context ioc(cfg.threads);
   std::atomic<bool> ready{false};
   HttpMetrics metrics;
-  // Access keys (reliability.md §4.2): the admin key from the data dir's credentials
-  // file (created on first start), then the per-task keys of live tasks (added below).
   // Secrets (reliability.md §4.7) and access-key secrets, sealed with a key kept
   // outside the database.
   const std::string key_file = cfg.key_file.empty() ? cfg.data_dir + "/secret.key" : cfg.key_file;
@@ -249,6 +247,9 @@ int run_daemon(const DaemonConfig& cfg) {
   // Keys made by `ebb key create`, with their policies (reliability.md §3.2 step 12);
   // loaded with the other records below, before serving.
   AccessKeyStore access_keys(clock, committer, *box);
+  // Access keys (reliability.md §4.2): the admin key from the data dir's credentials
+  // file (created on first start), then keys made by `ebb key create`, then the
+  // per-task keys of live tasks (added below).
   KeyRing keys;
   keys.set_access_keys(&access_keys);
   if (cfg.auth == http::AuthMode::SigV4) {
