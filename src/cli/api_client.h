@@ -20,6 +20,7 @@ class ApiClient {
 
   const std::string& server() const { return http_.base_url(); }
   void set_auth(ClientAuth auth) { http_.set_auth(std::move(auth)); }
+  void set_ca_file(std::string path) { http_.set_ca_file(std::move(path)); }
 
   Outcome<nlohmann::json> get(std::string_view path);
   Outcome<nlohmann::json> post(std::string_view path, const nlohmann::json& body,

@@ -57,6 +57,13 @@ Outcome<HttpResponse> HttpClient::request(std::string_view method, std::string_v
   curl_easy_setopt(c, CURLOPT_TIMEOUT, static_cast<long>(timeout.count()));
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_USERAGENT, "ebb-cli");
+  // https://: the peer's chain and its name (or IP address) are always verified.
+  curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+  curl_easy_setopt(c, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
+  if (!ca_file_.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, ca_file_.c_str());
+  char errbuf[CURL_ERROR_SIZE] = {0};
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
   struct curl_slist* headers = nullptr;
   headers = curl_slist_append(headers, "Accept: application/json");
   if (method == "POST" || !body.empty()) {
@@ -97,8 +104,19 @@ Outcome<HttpResponse> HttpClient::request(std::string_view method, std::string_v
     const bool never_sent = rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
                             rc == CURLE_UNSUPPORTED_PROTOCOL || rc == CURLE_URL_MALFORMAT;
     CliError e{kExitUnreachable, "", {}, ""};
+    const std::string detail = errbuf[0] ? std::string(errbuf) : std::string(curl_easy_strerror(rc));
+    if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_SSL_CONNECT_ERROR) {
+      // Nothing was sent: the TLS handshake failed (untrusted or wrong certificate,
+      // plain HTTP server, unusable CA file).
+      e.message = "TLS with the ebb server at " + base_ + " failed: " + detail;
+      e.hint = rc == CURLE_PEER_FAILED_VERIFICATION
+                   ? "the server's certificate is not trusted or not for this address: give the CA that signed it "
+                     "with --ca-file or EBB_CA_FILE"
+                   : "check the address (https:// needs ebbd started with --tls-cert) and --ca-file/EBB_CA_FILE";
+      return e;
+    }
     if (never_sent) {
-      e.message = "cannot reach the ebb server at " + base_ + ": " + curl_easy_strerror(rc);
+      e.message = "cannot reach the ebb server at " + base_ + ": " + detail;
       e.hint = "is ebbd running? set the address with --server or EBB_SERVER";
     } else {
       // The request may have reached the server: whether it took effect is unknown.

@@ -27,6 +27,8 @@ class HttpClient {
   // Every request then carries the bearer token or is signed with SigV4 (service "ebb").
   void set_auth(ClientAuth auth) { auth_ = std::move(auth); }
   const ClientAuth& auth() const { return auth_; }
+  // https://: trust the CA certificates in this PEM file instead of the system store.
+  void set_ca_file(std::string path) { ca_file_ = std::move(path); }
 
   // method: GET, POST, DELETE. `path` starts with "/" and is already escaped.
   // `body` is sent as application/json when non-empty or when method is POST.
@@ -39,6 +41,7 @@ class HttpClient {
  private:
   std::string base_;
   ClientAuth auth_;
+  std::string ca_file_;
   void* curl_;  // CURL*, kept opaque so that callers need not include curl.h
 };
 

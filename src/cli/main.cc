@@ -3,7 +3,9 @@
 // commands.h, picks the server address, and maps parse errors to exit code 2
 // (CLI11's own codes are 105/106…, ecosystem.md §1.4 P8).
 #include <cstdio>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <string>
 
@@ -50,6 +52,10 @@ int run(int argc, char** argv) {
   app.add_option("--server,-s", server_flag, "server URL (default: $EBB_SERVER, else http://127.0.0.1:9324)");
   std::string token_flag, credentials_flag;
   app.add_option("--token", token_flag, "bearer token for the server (default: $EBB_TOKEN, else the admin key)");
+  std::string ca_flag;
+  app.add_option("--ca-file", ca_flag,
+                 "PEM CA certificate(s) to trust for an https:// server (default: $EBB_CA_FILE, else the system "
+                 "trust store)");
   app.add_option("--credentials-file", credentials_flag,
                  "admin key file to sign with (default: $EBB_CREDENTIALS_FILE, else <data dir>/credentials)");
 
@@ -283,6 +289,19 @@ int run(int argc, char** argv) {
   Outcome<std::string> url = server_url(server_flag);
   if (!url.ok()) return report(url.error());
   ApiClient api(*url);
+  // --ca-file > EBB_CA_FILE > the system trust store. Verification (chain, host name or
+  // IP address) is always on.
+  if (ca_flag.empty())
+    if (const char* env = std::getenv("EBB_CA_FILE"); env && *env) ca_flag = env;
+  if (!ca_flag.empty()) {
+    if (std::FILE* f = std::fopen(ca_flag.c_str(), "rb")) {
+      std::fclose(f);
+    } else {
+      return report(usage_error("cannot read the CA file " + ca_flag + ": " + std::strerror(errno),
+                                "give a readable PEM file with --ca-file or EBB_CA_FILE"));
+    }
+    api.set_ca_file(ca_flag);
+  }
   Outcome<ClientAuth> auth = resolve_client_auth(token_flag, credentials_flag);
   if (!auth.ok()) return report(auth.error());
   api.set_auth(*auth);
