@@ -79,7 +79,7 @@ NativeDecision NativeAuth::identify(const http::HttpRequest& req, bool& presente
                 " (the native API accepts SigV4 with service \"ebb\" signed by the admin key, or a bearer token)";
     return d;
   }
-  if (!cookie_value(req, kSessionCookie).empty()) {
+  if (!cookie_value(req, session_cookie_name(tls_)).empty()) {
     if (auto s = session_of(req)) {
       d.scope = s->scope;
       d.who = "session of token " + s->token_id;
@@ -189,7 +189,7 @@ NativeAuth::Login NativeAuth::login(const http::HttpRequest& req, std::string_vi
 }
 
 std::optional<Session> NativeAuth::session_of(const http::HttpRequest& req) {
-  std::string sid = cookie_value(req, kSessionCookie);
+  std::string sid = cookie_value(req, session_cookie_name(tls_));
   if (sid.empty() || sid.size() > 128) return std::nullopt;
   const std::string key = sha256_hex(sid);
   const MonoTime now = clock_.mono_now();
@@ -205,18 +205,20 @@ std::optional<Session> NativeAuth::session_of(const http::HttpRequest& req) {
 }
 
 void NativeAuth::logout(const http::HttpRequest& req) {
-  std::string sid = cookie_value(req, kSessionCookie);
+  std::string sid = cookie_value(req, session_cookie_name(tls_));
   if (sid.empty()) return;
   std::lock_guard lk(sessions_mu_);
   sessions_.erase(sha256_hex(sid));
 }
 
-std::string session_cookie(const std::string& session_id) {
-  return std::string(kSessionCookie) + "=" + session_id + "; Path=/; HttpOnly; SameSite=Strict";
+std::string session_cookie(const std::string& session_id, bool tls) {
+  return std::string(session_cookie_name(tls)) + "=" + session_id + (tls ? "; Secure" : "") +
+         "; Path=/; HttpOnly; SameSite=Strict";
 }
 
-std::string expired_session_cookie() {
-  return std::string(kSessionCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0";
+std::string expired_session_cookie(bool tls) {
+  return std::string(session_cookie_name(tls)) + "=" + (tls ? "; Secure" : "") +
+         "; Path=/; HttpOnly; SameSite=Strict; Max-Age=0";
 }
 
 http::HttpResponse native_auth_reply(const NativeDecision& d) {

@@ -8,7 +8,8 @@
 //
 // Dashboard sessions: POST /ui/login with {"token":"ebb_…"} (rate-limited like any
 // failed credential) starts a session bound to that token; the browser keeps its id in
-// the cookie `ebb_session` (HttpOnly, SameSite=Strict, Path=/; see kSessionCookie). A
+// the cookie `ebb_session`, or `__Host-ebb_session` with Secure under TLS (HttpOnly,
+// SameSite=Strict, Path=/; see kSessionCookie). A
 // request with that cookie and no Authorization header acts with the token's scope
 // while the token lives, the session has been used within 12 h and, for every method
 // but GET/HEAD, the header X-CSRF-Token equals the session's CSRF token (else 403).
@@ -62,10 +63,14 @@ struct NativeDecision {
   std::string who;            // "token tok_…", "key EBB…" or "" (--auth none)
 };
 
-// ebbd has no TLS of its own, so the cookie cannot be `__Host-ebb_session` (that prefix
-// requires Secure, which browsers refuse to set over plain HTTP). Path=/ and no Domain
-// give the same host-only scope.
+// The session cookie (reliability.md §4.2). Under TLS it is `__Host-ebb_session` with
+// Secure: the browser then sends it only over HTTPS to exactly this host (no Domain,
+// Path=/). Plain HTTP keeps `ebb_session` without Secure, because browsers refuse a
+// Secure (and so a __Host-) cookie set over http://; Path=/ and no Domain give the
+// same host-only scope.
 inline constexpr std::string_view kSessionCookie = "ebb_session";
+inline constexpr std::string_view kSessionCookieTls = "__Host-ebb_session";
+inline std::string_view session_cookie_name(bool tls) { return tls ? kSessionCookieTls : kSessionCookie; }
 
 struct Session {
   std::string token_id;
@@ -82,6 +87,9 @@ class NativeAuth {
   NativeAuth(http::AuthMode mode, const Clock& clock, TokenStore* tokens, http::SigV4Options sigv4,
              http::SecretLookup admin_lookup);
   http::AuthMode mode() const { return mode_; }
+  // ebbd serves HTTPS: the session cookie is __Host-ebb_session (Secure).
+  void set_tls(bool tls) { tls_ = tls; }
+  bool tls() const { return tls_; }
   NativeDecision check(const http::HttpRequest& req);
 
   // POST /ui/login: on success the session id and its CSRF token (status 200).
@@ -98,6 +106,7 @@ class NativeAuth {
   static std::string cookie_value(const http::HttpRequest& req, std::string_view name);
   NativeDecision identify(const http::HttpRequest& req, bool& presented);
   http::AuthMode mode_;
+  bool tls_ = false;
   const Clock& clock_;
   TokenStore* tokens_;
   http::SigV4Verifier sigv4_;
@@ -107,8 +116,8 @@ class NativeAuth {
 };
 
 // Set-Cookie values: a new session, and the one that deletes it.
-std::string session_cookie(const std::string& session_id);
-std::string expired_session_cookie();
+std::string session_cookie(const std::string& session_id, bool tls);
+std::string expired_session_cookie(bool tls);
 
 // The JSON error answer of a refused decision ({"error":{"code","message","details"}}),
 // with WWW-Authenticate on 401 and Retry-After on 429.

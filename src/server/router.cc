@@ -69,7 +69,7 @@ HttpResponse Router::handle_session(const HttpRequest& req) {
                      "logout");
     auth->logout(req);
     auto r = ui_json(200, {{"loggedOut", true}}, "logout");
-    r.headers.emplace_back("Set-Cookie", expired_session_cookie());
+    r.headers.emplace_back("Set-Cookie", expired_session_cookie(auth->tls()));
     return r;
   }
   if (open) return ui_json(200, {{"auth", "none"}}, "login");
@@ -85,7 +85,7 @@ HttpResponse Router::handle_session(const HttpRequest& req) {
   }
   logf::info("dashboard login", {{"who", l.d.who}, {"remote_addr", req.remote_addr}});
   auto r = ui_json(200, {{"auth", "sigv4"}, {"scope", scope_name(l.d.scope)}, {"csrf", l.csrf}}, "login");
-  r.headers.emplace_back("Set-Cookie", session_cookie(l.session_id));
+  r.headers.emplace_back("Set-Cookie", session_cookie(l.session_id, auth->tls()));
   return r;
 }
 

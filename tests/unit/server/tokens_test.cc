@@ -314,7 +314,25 @@ TEST(Sessions, LoginCsrfIdleExpiryAndRevocation) {
   ASSERT_EQ(l2.d.status, 200);
   ASSERT_TRUE(f.tokens->revoke(w->info.id).ok());
   EXPECT_EQ(f.auth->check(with_cookie(request("GET", "/api/v1/queues"), l2.session_id)).status, 401);
-  EXPECT_NE(session_cookie("abc").find("HttpOnly; SameSite=Strict"), std::string::npos);
+  EXPECT_EQ(session_cookie("abc", false), "ebb_session=abc; Path=/; HttpOnly; SameSite=Strict");
+  EXPECT_EQ(expired_session_cookie(false), "ebb_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+}
+
+// Under TLS the cookie is __Host-ebb_session with Secure (reliability.md §4.2), and only
+// that name is accepted.
+TEST(Sessions, TlsCookieIsHostPrefixedAndSecure) {
+  EXPECT_EQ(session_cookie("abc", true), "__Host-ebb_session=abc; Secure; Path=/; HttpOnly; SameSite=Strict");
+  EXPECT_EQ(expired_session_cookie(true), "__Host-ebb_session=; Secure; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+  AuthFixture f;
+  f.auth->set_tls(true);
+  auto w = f.tokens->create(Scope::Write, 3600, "ui");
+  ASSERT_TRUE(w.ok());
+  auto l = f.auth->login(request("POST", "/ui/login"), w->secret);
+  ASSERT_EQ(l.d.status, 200);
+  auto get = request("GET", "/api/v1/queues");
+  get.headers.emplace_back("Cookie", "__Host-ebb_session=" + l.session_id);
+  EXPECT_EQ(f.auth->check(get).status, 200);
+  EXPECT_EQ(f.auth->check(with_cookie(request("GET", "/api/v1/queues"), l.session_id)).status, 401);
 }
 
 TEST(Sessions, LoginFailuresCountTowards429) {
