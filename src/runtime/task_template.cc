@@ -145,6 +145,14 @@ std::vector<std::string> build_task_env(const TaskTemplate& t, const TaskEnvCont
   set_var(env, "PATH", ctx.task_path);
   set_var(env, "HOME", ctx.home);
   set_var(env, "LANG", "C.UTF-8");
+  if (!ctx.ca_bundle.empty()) {
+    // ebbd serves HTTPS, perhaps with a private CA: boto3/the AWS CLI, Node and
+    // OpenSSL-based tools trust this bundle (the system store plus ebbd's chain). A
+    // template may point them elsewhere.
+    set_var(env, "AWS_CA_BUNDLE", ctx.ca_bundle);
+    set_var(env, "NODE_EXTRA_CA_CERTS", ctx.ca_bundle);
+    set_var(env, "SSL_CERT_FILE", ctx.ca_bundle);
+  }
   for (const EnvVar& e : t.env) set_var(env, e.name, e.value);
   // ebb's variables win: a worker must reach ebb with its own credentials.
   set_var(env, "AWS_ENDPOINT_URL", ctx.endpoint_url);

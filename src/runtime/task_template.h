@@ -71,6 +71,7 @@ struct TaskEnvContext {
   std::string task_path;        // PATH
   std::string home;             // HOME: the task's directory
   std::string endpoint_url;     // AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_SQS, EBB_ENDPOINT_URL
+  std::string ca_bundle;        // https endpoint: AWS_CA_BUNDLE, NODE_EXTRA_CA_CERTS, SSL_CERT_FILE ("" = none)
   std::string region;           // AWS_REGION, AWS_DEFAULT_REGION
   TaskCredentials credentials;
   std::string task_id;          // EBB_TASK_ID
@@ -80,7 +81,7 @@ struct TaskEnvContext {
 };
 
 // The complete environment, "NAME=value", built from nothing: PATH, HOME, LANG=C.UTF-8,
-// then the template's env (overriding those), then ebb's variables, which win over
+// the CA bundle variables when ebbd serves HTTPS, then the template's env (overriding those), then ebb's variables, which win over
 // both. Each name appears once, in first-definition order.
 std::vector<std::string> build_task_env(const TaskTemplate& t, const TaskEnvContext& ctx);
 

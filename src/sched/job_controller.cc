@@ -387,6 +387,7 @@ void Impl::launch_now(const std::string& id, Effects& fx) {
   ctx.task_path = cfg.task_path;
   ctx.home = t.working_dir.empty() ? dir + "/work" : t.working_dir;  // §4.6 step 7
   ctx.endpoint_url = cfg.endpoint_url;
+  ctx.ca_bundle = cfg.ca_bundle;
   ctx.region = cfg.region;
   ctx.account = cfg.account;
   ctx.credentials = {a.rec.access_key_id, a.rec.secret_access_key};

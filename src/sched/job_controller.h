@@ -35,6 +35,7 @@ namespace ebb::sched {
 struct JobControllerConfig {
   std::string data_dir;        // attempt dirs: <data_dir>/tasks/<task id>/{output.log,work/}
   std::string endpoint_url;    // AWS_ENDPOINT_URL(_SQS) of tasks
+  std::string ca_bundle;       // AWS_CA_BUNDLE etc. of tasks ("" = plain HTTP)
   std::string region = "us-east-1";
   std::string account = "000000000000";
   std::string task_path = "/usr/local/bin:/usr/bin:/bin";

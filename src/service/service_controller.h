@@ -54,6 +54,7 @@ struct MetricsSnapshot {
 struct ControllerConfig {
   std::string data_dir;        // task directories: <data_dir>/tasks/<task id>/{output.log,work/}
   std::string endpoint_url;    // e.g. http://127.0.0.1:9324 → AWS_ENDPOINT_URL(_SQS) of tasks
+  std::string ca_bundle;       // AWS_CA_BUNDLE etc. of tasks ("" = plain HTTP)
   std::string region = "us-east-1";
   std::string account = "000000000000";
   std::string task_path = "/usr/local/bin:/usr/bin:/bin";  // PATH of tasks (--task-path)
