@@ -2,13 +2,18 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <unistd.h>
 
 #include <atomic>
 #include <csignal>
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
 #include <memory>
 #include <thread>
 
@@ -159,6 +164,50 @@ class Shutdown {
 
 }  // namespace
 
+// The CA bundle tasks get when ebbd serves HTTPS (AWS_CA_BUNDLE, NODE_EXTRA_CA_CERTS,
+// SSL_CERT_FILE): the system trust store followed by the certificates of --tls-cert
+// (never a key block, should the file hold one), so a private CA and a public one both
+// work. Tasks run as another user and cannot enter the 0700 data directory, so the
+// bundle lives in a fresh 0755 directory under the temporary directory, file 0644: it is
+// public data. Returns the file's path.
+static Result<std::string> write_task_ca_bundle(const std::string& cert_file) {
+  auto slurp = [](const std::string& path, std::string& out) {
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f) return false;
+    char buf[8192];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
+    std::fclose(f);
+    return true;
+  };
+  std::string bundle, chain;
+  slurp("/etc/ssl/certs/ca-certificates.crt", bundle);  // Debian's store; absent elsewhere is fine
+  if (!bundle.empty() && bundle.back() != '\n') bundle += '\n';
+  if (!slurp(cert_file, chain)) return err(Code::Invalid, "cannot read --tls-cert " + cert_file);
+  static constexpr std::string_view kBegin = "-----BEGIN CERTIFICATE-----", kEnd = "-----END CERTIFICATE-----";
+  for (size_t at = chain.find(kBegin); at != std::string::npos; at = chain.find(kBegin, at)) {
+    size_t end = chain.find(kEnd, at);
+    if (end == std::string::npos) break;
+    end += kEnd.size();
+    bundle.append(chain, at, end - at);
+    bundle += '\n';
+    at = end;
+  }
+  std::error_code ec;
+  std::string tmpl = (std::filesystem::temp_directory_path(ec) / "ebbd-ca-XXXXXX").string();
+  if (ec) tmpl = "/tmp/ebbd-ca-XXXXXX";
+  if (!::mkdtemp(tmpl.data())) return err(Code::InternalError, "cannot create " + tmpl + ": " + std::strerror(errno));
+  ::chmod(tmpl.c_str(), 0755);
+  const std::string path = tmpl + "/ca-bundle.pem";
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (fd < 0) return err(Code::InternalError, "cannot create " + path + ": " + std::strerror(errno));
+  ::fchmod(fd, 0644);
+  bool ok = ::write(fd, bundle.data(), bundle.size()) == ssize_t(bundle.size());
+  ::close(fd);
+  if (!ok) return err(Code::InternalError, "cannot write " + path);
+  return path;
+}
+
 // Alarms read webhook secrets from <data dir>/secrets/ or ebbd's environment, and
 // their log action writes ebbd's log.
 static alarm::AlarmControllerConfig alarm_config(const std::string& data_dir) {
@@ -279,6 +328,7 @@ int run_daemon(const DaemonConfig& cfg) {
     if (!keys.is_admin(id)) return std::nullopt;  // per-task keys are for the SQS API only
     return keys.secret_of(id);
   });
+  native_auth.set_tls(!cfg.tls_cert.empty());
   DiskGuard disk(clock, DiskGuardConfig{cfg.data_dir, cfg.min_free_disk_bytes, cfg.disk_reserve_bytes});
   disk.start();
   if (disk.sends_refused())
@@ -287,7 +337,7 @@ int run_daemon(const DaemonConfig& cfg) {
   SqsApiConfig sqs_cfg{cfg.public_url};
   sqs_cfg.refuse_sends = [&disk] { return disk.sends_refused(); };
   SqsApi sqs(engine, sqs_cfg);
-  admin::AdminApi admin(engine, clock, admin::AdminConfig{cfg.public_url},
+  admin::AdminApi admin(engine, clock, admin::AdminConfig{cfg.public_url, cfg.tls_cert.empty() ? "http" : "https"},
                         [&ioc](std::function<void()> f) { asio::post(ioc, std::move(f)); });
   const service::ServiceController* services_for_metrics = nullptr;  // set below, before serving
   RouterParts router_parts{engine, sqs, admin, auth, metrics, clock, ready, &services_for_metrics};
@@ -301,6 +351,8 @@ int run_daemon(const DaemonConfig& cfg) {
   router_parts.access_keys = &access_keys;
   router_parts.key_ring = &keys;
   router_parts.committer = &committer;
+  router_parts.insecure_remote = cfg.tls_cert.empty() && !http::is_loopback_host(cfg.listen.host);
+  router_parts.tls = !cfg.tls_cert.empty();
   const sched::ScheduleController* schedules_for_metrics = nullptr;  // set below, before serving
   router_parts.schedules = &schedules_for_metrics;
   admin.set_activity(&activity);
@@ -312,6 +364,13 @@ int run_daemon(const DaemonConfig& cfg) {
                             router.handle(std::move(req), std::move(respond));
                           });
 
+  if (!cfg.tls_cert.empty()) {
+    if (auto st = server.use_tls(cfg.tls_cert, cfg.tls_key); !st.ok()) {
+      logf::error("refusing to start", {{"error", st.error().message}});
+      committer.stop();
+      return 2;
+    }
+  }
   auto bound = server.listen(cfg.listen);
   if (!bound.ok()) {
     logf::error("cannot listen", {{"addr", cfg.listen.to_string()}, {"error", bound.error().message}});
@@ -327,7 +386,7 @@ int run_daemon(const DaemonConfig& cfg) {
   }
 
   // Services and event sources need the address tasks use to reach us.
-  std::string endpoint = "http://" + bound->to_string();
+  std::string endpoint = (server.tls() ? "https://" : "http://") + bound->to_string();
   SecretStore secrets(clock, committer, *box);
   const runtime::SecretLookup secret_lookup = [&secrets](const std::string& n, const std::string& k) {
     return secrets.value(n, k);
@@ -337,6 +396,18 @@ int run_daemon(const DaemonConfig& cfg) {
   service::ControllerConfig scfg;
   scfg.data_dir = cfg.data_dir;
   scfg.endpoint_url = endpoint;
+  std::string ca_bundle;
+  if (server.tls()) {
+    auto b = write_task_ca_bundle(cfg.tls_cert);
+    if (!b.ok()) {
+      logf::error("cannot write the tasks' CA bundle", {{"error", b.error().message}});
+      committer.stop();
+      return 1;
+    }
+    ca_bundle = *b;
+    logf::info("tasks trust the CA bundle", {{"path", ca_bundle}});
+  }
+  scfg.ca_bundle = ca_bundle;
   scfg.region = cfg.region;
   scfg.account = cfg.account_id;
   if (!cfg.task_path.empty()) scfg.task_path = cfg.task_path;
@@ -350,6 +421,7 @@ int run_daemon(const DaemonConfig& cfg) {
   sched::JobControllerConfig jcfg;
   jcfg.data_dir = cfg.data_dir;
   jcfg.endpoint_url = endpoint;
+  jcfg.ca_bundle = ca_bundle;
   jcfg.region = cfg.region;
   jcfg.account = cfg.account_id;
   jcfg.task_path = scfg.task_path;
@@ -476,6 +548,7 @@ int run_daemon(const DaemonConfig& cfg) {
   logf::info("listening", {{"addr", bound->to_string()},
                            {"data_dir", cfg.data_dir},
                            {"auth", cfg.auth == http::AuthMode::None ? "none" : "sigv4"},
+                           {"tls", server.tls() ? "on" : "off"},
                            {"threads", cfg.threads},
                            {"queues", static_cast<int64_t>(engine.stats().size())}});
 
@@ -492,6 +565,10 @@ int run_daemon(const DaemonConfig& cfg) {
   jobs.shutdown(cfg.stop_tasks_on_exit, std::chrono::seconds(cfg.shutdown_timeout_seconds));
   services.shutdown(cfg.stop_tasks_on_exit, std::chrono::seconds(cfg.shutdown_timeout_seconds));
   committer.stop();  // commits what is pending (answers already sent were durable)
+  if (!ca_bundle.empty() && cfg.stop_tasks_on_exit) {  // tasks left running may still read it
+    std::error_code ec;
+    std::filesystem::remove_all(std::filesystem::path(ca_bundle).parent_path(), ec);
+  }
   logf::info("stopped");
   return 0;
 }

@@ -24,6 +24,7 @@ struct DaemonConfig {
   std::string port_file;            // "" = none
   bool purge_rate_limit = false;
   bool insecure = false;            // allow plain HTTP on a non-loopback address
+  std::string tls_cert, tls_key;    // PEM files: both set = HTTPS only (reliability.md §4.1)
   int shutdown_timeout_seconds = 30;
   http::HttpLimits limits;
   size_t max_long_polls = 1000;     // concurrent ReceiveMessage long polls (reliability.md §4.3)

@@ -8,7 +8,7 @@ Status check_exposure(const http::ListenAddress& listen, http::AuthMode auth, bo
     return err(Code::Invalid, "--auth none is only allowed on a loopback listener (listen " + listen.to_string() + ")");
   if (!loopback && !tls && !insecure)
     return err(Code::Invalid, "refusing to serve plain HTTP on non-loopback " + listen.to_string() +
-                                  " (TLS is not available yet; pass --insecure to accept the risk)");
+                                  " (give --tls-cert and --tls-key, or pass --allow-insecure-remote to accept the risk)");
   return {};
 }
 

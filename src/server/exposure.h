@@ -1,5 +1,5 @@
 // Start-up refusals for unsafe exposure (reliability.md §4.1, §4.2): plain HTTP on a
-// non-loopback address needs --insecure; --auth none needs a loopback listener.
+// non-loopback address needs TLS or --allow-insecure-remote; --auth none needs a loopback listener.
 #pragma once
 #include "api/http/auth_stage.h"
 #include "api/http/listen_address.h"

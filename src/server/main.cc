@@ -12,6 +12,7 @@
 #include <iostream>
 
 #include "server/daemon.h"
+#include "api/http/http_server.h"
 #include "server/exposure.h"
 #include "server/log_fields.h"
 #include "server/log_format.h"
@@ -81,6 +82,12 @@ int main(int argc, char** argv) {
       ->envname("EBB_PURGE_RATE_LIMIT");
   app.add_flag("--insecure,--allow-insecure-remote", insecure, "allow plain HTTP on a non-loopback address")
       ->envname("EBB_ALLOW_INSECURE_REMOTE");
+  std::string tls_cert, tls_key;
+  app.add_option("--tls-cert", tls_cert,
+                 "PEM certificate (leaf first, then intermediates): serve HTTPS only, TLS 1.2+ (needs --tls-key)")
+      ->envname("EBB_TLS_CERT");
+  app.add_option("--tls-key", tls_key, "PEM private key of --tls-cert (unencrypted; keep it 0600)")
+      ->envname("EBB_TLS_KEY");
   app.add_option("--shutdown-timeout", shutdown_timeout, "seconds to drain on SIGTERM")
       ->envname("EBB_SHUTDOWN_TIMEOUT_SECONDS")
       ->check(CLI::Range(0, 3600));
@@ -278,9 +285,17 @@ int main(int argc, char** argv) {
   }
   cfg.data_dir = data_dir;
 
-  if (auto st = server::check_exposure(cfg.listen, cfg.auth, /*tls=*/false, cfg.insecure); !st.ok())
+  if (tls_cert.empty() != tls_key.empty())
+    return fail(tls_cert.empty() ? "--tls-key needs --tls-cert" : "--tls-cert needs --tls-key");
+  const bool tls = !tls_cert.empty();
+  if (tls) {
+    if (auto st = http::check_tls_files(tls_cert, tls_key); !st.ok()) return fail(st.error().message);
+    cfg.tls_cert = tls_cert;
+    cfg.tls_key = tls_key;
+  }
+  if (auto st = server::check_exposure(cfg.listen, cfg.auth, tls, cfg.insecure); !st.ok())
     return fail(st.error().message);
-  if (!http::is_loopback_host(cfg.listen.host))
+  if (!tls && !http::is_loopback_host(cfg.listen.host))
     logf::warn("serving plain HTTP on a non-loopback address (--insecure)", {{"addr", cfg.listen.to_string()}});
   if (cfg.auth == http::AuthMode::None)
     logf::warn("--auth none: request signatures are not verified; any local client that can connect has full "

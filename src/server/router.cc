@@ -50,11 +50,16 @@ HttpResponse Router::handle_session(const HttpRequest& req) {
   const bool open = !auth || auth->mode() == http::AuthMode::None;
   if (req.path == "/ui/session") {
     if (req.method != "GET") return ui_json(405, {{"error", {{"code", "MethodNotAllowed"}, {"message", "GET only"}}}}, "session");
-    if (open) return ui_json(200, {{"auth", "none"}}, "session");
-    auto s = auth->session_of(req);
-    if (!s) return ui_json(401, {{"auth", "sigv4"}, {"error", {{"code", "Unauthorized"}, {"message", "not logged in"}}}}, "session");
-    return ui_json(200, {{"auth", "sigv4"}, {"scope", scope_name(s->scope)}, {"token", s->token_id}, {"csrf", s->csrf}},
-                   "session");
+    nlohmann::json j;
+    auto s = open ? std::nullopt : auth->session_of(req);
+    if (open)
+      j = {{"auth", "none"}};
+    else if (!s)
+      j = {{"auth", "sigv4"}, {"error", {{"code", "Unauthorized"}, {"message", "not logged in"}}}};
+    else
+      j = {{"auth", "sigv4"}, {"scope", scope_name(s->scope)}, {"token", s->token_id}, {"csrf", s->csrf}};
+    if (p_.insecure_remote) j["insecureRemote"] = true;  // the dashboard's warning banner
+    return ui_json(open || s ? 200 : 401, j, "session");
   }
   if (req.method != "POST") return ui_json(405, {{"error", {{"code", "MethodNotAllowed"}, {"message", "POST only"}}}}, "login");
   // JSON only: a cross-site page cannot send this content type without a CORS preflight.
@@ -228,6 +233,7 @@ void Router::handle_sqs(HttpRequest req, Respond respond) {
   s.content_type = std::string(req.header("Content-Type"));
   s.amz_target = std::string(req.header("X-Amz-Target"));
   s.host = std::string(req.header("Host"));
+  if (p_.tls) s.scheme = "https";  // queue URLs
   s.access_key_id = auth->access_key_id;
   s.trace_id = std::string(req.header("X-Amzn-Trace-Id"));
   s.request_id = request_id;

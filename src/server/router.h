@@ -42,6 +42,10 @@ struct RouterParts {
   AccessKeyStore* access_keys = nullptr;  // /api/v1/keys
   // SQS key policies (reliability.md §3.2 step 12) with --auth sigv4; nullptr = none.
   const KeyRing* key_ring = nullptr;
+  // Plain HTTP on a non-loopback address (--allow-insecure-remote): /ui/session says so
+  // and the dashboard shows a warning banner (reliability.md §4.1).
+  bool insecure_remote = false;
+  bool tls = false;  // HTTPS listener: queue URLs from the Host header are https://
 };
 
 class Router {

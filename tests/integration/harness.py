@@ -27,6 +27,7 @@ import argparse
 import os
 import shutil
 import signal
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -178,12 +179,15 @@ def client_env(endpoint, tmp):
 class Ebbd:
     """One ebbd process on 127.0.0.1 with a given data dir."""
 
-    def __init__(self, ebbd, data_dir, tmp, extra_args=(), env=None, wrapper=(), auth="none"):
+    def __init__(self, ebbd, data_dir, tmp, extra_args=(), env=None, wrapper=(), auth="none", ca_file=None):
         self.ebbd, self.data_dir, self.tmp = ebbd, data_dir, tmp
         self.extra_args = list(extra_args)
         self.env = env            # None: inherit; else the full environment of ebbd
         self.wrapper = list(wrapper)  # argv prefix, e.g. strace with fault injection
         self.auth = auth  # "none" (explicit: ebbd's default is sigv4) or "sigv4"
+        # ebbd serves HTTPS (extra_args carry --tls-cert/--tls-key): the endpoint is
+        # https:// and /healthz is checked trusting this CA file.
+        self.ca_file = ca_file
         self.proc = None
         self.port = None
         self.endpoint = None
@@ -228,13 +232,15 @@ class Ebbd:
             self.kill()
             raise RuntimeError(f"port file holds {addr!r}, expected 127.0.0.1:PORT")
         self.port = int(p)
-        self.endpoint = f"http://127.0.0.1:{self.port}"
+        scheme = "https" if self.ca_file else "http"
+        self.endpoint = f"{scheme}://127.0.0.1:{self.port}"
+        ctx = ssl.create_default_context(cafile=self.ca_file) if self.ca_file else None
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"ebbd exited with status {self.proc.returncode} after "
                                    f"binding\n{self.log_tail()}")
             try:
-                with urllib.request.urlopen(self.endpoint + "/healthz", timeout=2) as r:
+                with urllib.request.urlopen(self.endpoint + "/healthz", timeout=2, context=ctx) as r:
                     if r.status == 200:
                         return self.endpoint
             except OSError:

@@ -93,6 +93,16 @@
     }
   }
 
+  // reliability.md §4.1: ebbd serves plain HTTP on a non-loopback address
+  // (--allow-insecure-remote). Outside <main>, so every page keeps it.
+  function insecureBanner() {
+    if (document.getElementById("insecure-banner")) return;
+    const b = h("div", { id: "insecure-banner", className: "banner", role: "alert" },
+      "Warning: this ebbd serves plain HTTP on a non-loopback address (--allow-insecure-remote). " +
+      "Tokens, session cookies and messages cross the network unencrypted; start ebbd with --tls-cert and --tls-key.");
+    document.getElementById("top").after(b);
+  }
+
   function showLogin(message) {
     if (document.getElementById("login")) return;
     state.seq++;
@@ -715,6 +725,7 @@
   window.addEventListener("hashchange", () => { if (!document.getElementById("login") || session.csrf) route(); });
   (async () => {
     const r = await ui("/ui/session", "GET");
+    if (r.body && r.body.insecureRemote) insecureBanner();
     if (r.status === 200 && r.body) {
       session.auth = r.body.auth || "none";
       session.csrf = r.body.csrf || "";

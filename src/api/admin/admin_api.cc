@@ -72,7 +72,7 @@ AdminApi::AdminApi(Engine& engine, Clock& clock, AdminConfig cfg, Post post)
 std::string AdminApi::url_base(const HttpRequest& req) const {
   if (!cfg_.public_url.empty()) return cfg_.public_url;
   std::string host(req.header("Host"));
-  return "http://" + (host.empty() ? std::string("127.0.0.1") : host);
+  return cfg_.scheme + "://" + (host.empty() ? std::string("127.0.0.1") : host);
 }
 
 void AdminApi::answer_when_durable(Token token, HttpResponse reply, Respond respond) {

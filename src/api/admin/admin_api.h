@@ -16,6 +16,7 @@ namespace ebb::admin {
 
 struct AdminConfig {
   std::string public_url;  // base of queue URLs; "" = from the Host header
+  std::string scheme = "http";  // of URLs from the Host header ("https" under TLS)
 };
 
 class AdminApi {

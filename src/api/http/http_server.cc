@@ -8,7 +8,15 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <spdlog/spdlog.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 
 #include "api/http/http_date.h"
 #include "api/http/request_checks.h"
@@ -20,8 +28,14 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
+namespace ssl = asio::ssl;
 
-class Session;
+// What the acceptor and drain() need of a connection, whatever its stream type.
+class SessionBase {
+ public:
+  virtual ~SessionBase() = default;
+  virtual void close_if_idle() = 0;
+};
 
 // State shared by the acceptor and every session: limits, handler, connection counts.
 struct Shared {
@@ -32,7 +46,7 @@ struct Shared {
   std::mutex mu;
   size_t total = 0;
   std::unordered_map<std::string, size_t> per_addr;
-  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
+  std::unordered_map<SessionBase*, std::weak_ptr<SessionBase>> sessions;
 
   // Refuse new connections beyond the caps (reliability.md §4.3).
   bool admit(const std::string& addr) {
@@ -44,7 +58,7 @@ struct Shared {
     ++total;
     return true;
   }
-  void release(const std::string& addr, Session* s) {
+  void release(const std::string& addr, SessionBase* s) {
     std::lock_guard lk(mu);
     --total;
     auto it = per_addr.find(addr);
@@ -65,21 +79,45 @@ bool is_parse_error(const beast::error_code& ec) {
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 constexpr size_t kLingerBytes = 8 * 1024 * 1024;  // above the largest body; time-bounded too
 
-class Session : public std::enable_shared_from_this<Session> {
+// One connection. Stream is beast::tcp_stream (plain HTTP) or
+// beast::ssl_stream<beast::tcp_stream> (HTTPS); the plain path compiles to what it was
+// before TLS existed: no per-request branch or indirection.
+template <class Stream>
+class Session : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
+  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+  using std::enable_shared_from_this<Session<Stream>>::shared_from_this;
+
  public:
-  Session(tcp::socket socket, std::shared_ptr<Shared> shared, std::string addr)
-      : stream_(std::move(socket)),
+  template <class... TlsContext>
+  Session(tcp::socket socket, std::shared_ptr<Shared> shared, std::string addr, TlsContext&... ctx)
+      : stream_(std::move(socket), ctx...),
         body_timer_(stream_.get_executor()),
         shared_(std::move(shared)),
         addr_(std::move(addr)) {}
-  ~Session() { shared_->release(addr_, this); }
+  ~Session() override { shared_->release(addr_, this); }
 
   void start() {
-    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->wait_for_request(); });
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      if constexpr (kTls) {
+        // The handshake counts against the header deadline: a peer that connects and
+        // never finishes it is closed like a slowloris (reliability.md §4.3).
+        self->tcp().expires_after(self->limits().header_timeout);
+        self->stream_.async_handshake(ssl::stream_base::server, [self](beast::error_code ec) {
+          if (ec) {
+            // Plain HTTP, an old protocol version, an untrusted-cert alert, a timeout.
+            spdlog::debug("TLS handshake with {} failed: {}", self->addr_, ec.message());
+            return self->close_now();
+          }
+          self->wait_for_request();
+        });
+      } else {
+        self->wait_for_request();
+      }
+    });
   }
 
   // Shutdown: close now if no request is being handled; otherwise after the response.
-  void close_if_idle() {
+  void close_if_idle() override {
     asio::post(stream_.get_executor(), [self = shared_from_this()] {
       if (!self->busy_) self->close_now();
     });
@@ -87,6 +125,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
  private:
   const HttpLimits& limits() const { return shared_->limits; }
+  beast::tcp_stream& tcp() { return beast::get_lowest_layer(stream_); }
 
   // reliability.md §5.1: chunk extensions over 1 KiB are refused (400, close).
   std::function<void(std::uint64_t, beast::string_view, beast::error_code&)> chunk_header_cb_ =
@@ -105,7 +144,7 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(std::max({limits().body_sqs, limits().body_native, limits().body_ui}));
     parser_->on_chunk_header(chunk_header_cb_);  // Beast keeps a reference: the callback is a member
     if (buffer_.size() > 0) return read_header();
-    stream_.expires_after(limits().idle_timeout);
+    tcp().expires_after(limits().idle_timeout);
     stream_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec, size_t n) {
       if (ec) return self->close_now();
       self->buffer_.commit(n);
@@ -114,7 +153,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void read_header() {
-    stream_.expires_after(limits().header_timeout);  // once per request: slow senders do not extend it
+    tcp().expires_after(limits().header_timeout);  // once per request: slow senders do not extend it
     collect_header();
   }
 
@@ -167,7 +206,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
     if (parser_->is_done()) return dispatch();
     if (iequals(req_.header("Expect"), "100-continue")) {
-      stream_.expires_after(limits().write_timeout);
+      tcp().expires_after(limits().write_timeout);
       asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
                         [self = shared_from_this()](beast::error_code ec, size_t) {
                           if (ec) return self->close_now();
@@ -183,7 +222,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // the body began. A separate timer watches both, so a slow sender gets its 408 before
   // the close (a tcp_stream timeout would close the socket first).
   void read_body() {
-    stream_.expires_never();
+    tcp().expires_never();
     body_started_ = std::chrono::steady_clock::now();
     body_bytes_ = 0;
     body_too_slow_ = false;
@@ -216,7 +255,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (too_long || too_slow) {
       body_too_slow_ = true;
       beast::error_code ignored;
-      stream_.socket().cancel(ignored);  // the pending read completes and answers 408
+      tcp().socket().cancel(ignored);  // the pending read completes and answers 408
       return;
     }
     body_timer_.expires_after(std::chrono::seconds(1));
@@ -236,7 +275,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void dispatch() {
     req_.body = std::move(parser_->get().body());
-    stream_.expires_never();  // long polls: the handler decides how long this takes
+    tcp().expires_never();  // long polls: the handler decides how long this takes
     auto self = shared_from_this();
     Respond respond = [self](HttpResponse r) {
       asio::post(self->stream_.get_executor(), [self, r = std::move(r)]() mutable { self->send(std::move(r), self->version_); });
@@ -280,7 +319,7 @@ class Session : public std::enable_shared_from_this<Session> {
     bool keep = keep_alive_ && !r.close && !shared_->draining;
     res->keep_alive(keep);
     res->prepare_payload();
-    stream_.expires_after(limits().write_timeout);
+    tcp().expires_after(limits().write_timeout);
     bhttp::async_write(stream_, *res, [self = shared_from_this(), res, keep](beast::error_code ec, size_t) {
       if (ec) return self->close_now();
       if (!keep) return self->linger_close();
@@ -292,10 +331,17 @@ class Session : public std::enable_shared_from_this<Session> {
   // turn that into a TCP reset that can destroy our response in flight. Stop sending,
   // discard what arrives for a short while, then close.
   void linger_close() {
+    if constexpr (kTls) {
+      // close_notify, then wait (bounded) for the peer's; whatever it still sends is
+      // discarded by OpenSSL. Either way the socket is closed afterwards.
+      tcp().expires_after(std::chrono::seconds(2));
+      stream_.async_shutdown([self = shared_from_this()](beast::error_code) { self->close_now(); });
+      return;
+    }
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    tcp().socket().shutdown(tcp::socket::shutdown_send, ec);
     lingered_ = 0;
-    stream_.expires_after(std::chrono::seconds(2));
+    tcp().expires_after(std::chrono::seconds(2));
     linger_read();
   }
   void linger_read() {
@@ -309,11 +355,11 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void close_now() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-    stream_.close();
+    tcp().socket().shutdown(tcp::socket::shutdown_both, ec);
+    tcp().close();
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   asio::steady_timer body_timer_;
   std::chrono::steady_clock::time_point body_started_;
   uint64_t body_bytes_ = 0;
@@ -350,12 +396,11 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
       std::string addr = ec2 ? std::string("unknown") : ep.address().to_string();
       if (self->shared->admit(addr)) {
         socket.set_option(tcp::no_delay(true), ec2);
-        auto session = std::make_shared<Session>(std::move(socket), self->shared, addr);
-        {
-          std::lock_guard lk(self->shared->mu);
-          self->shared->sessions[session.get()] = session;
-        }
-        session->start();
+        if (self->tls)
+          self->start_session(
+              std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(std::move(socket), self->shared, addr, *self->tls));
+        else
+          self->start_session(std::make_shared<Session<beast::tcp_stream>>(std::move(socket), self->shared, addr));
       } else {
         socket.close(ec2);  // over a connection cap: refuse
       }
@@ -363,10 +408,93 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
     });
   }
 
+  template <class S>
+  void start_session(std::shared_ptr<S> session) {
+    {
+      std::lock_guard lk(shared->mu);
+      shared->sessions[session.get()] = session;
+    }
+    session->start();
+  }
+
   asio::io_context& ioc;
   tcp::acceptor acceptor;
   std::shared_ptr<Shared> shared;
+  std::unique_ptr<ssl::context> tls;  // set: every connection speaks HTTPS only
 };
+
+namespace {
+
+std::string openssl_error() {
+  std::string out;
+  while (unsigned long e = ERR_get_error()) {
+    char buf[256];
+    ERR_error_string_n(e, buf, sizeof buf);
+    if (!out.empty()) out += "; ";
+    out += buf;
+  }
+  return out.empty() ? std::string("unknown OpenSSL error") : out;
+}
+
+Status readable(const std::string& flag, const std::string& path) {
+  if (path.empty()) return err(Code::Invalid, flag + " needs a file name");
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return err(Code::Invalid, "cannot read " + flag + " " + path + ": " + std::strerror(errno));
+  std::fclose(f);
+  return {};
+}
+
+// A server context: TLS 1.2 and 1.3 only, forward-secret AEAD suites for TLS 1.2
+// (Mozilla's "intermediate" list without DHE), OpenSSL's TLS 1.3 defaults, no
+// renegotiation or compression; the certificate chain and key from PEM files.
+Result<std::unique_ptr<ssl::context>> make_tls_context(const std::string& cert_file, const std::string& key_file) {
+  if (auto st = readable("--tls-cert", cert_file); !st.ok()) return st.error();
+  if (auto st = readable("--tls-key", key_file); !st.ok()) return st.error();
+  auto ctx = std::make_unique<ssl::context>(ssl::context::tls_server);
+  SSL_CTX* c = ctx->native_handle();
+  ERR_clear_error();
+  SSL_CTX_set_options(c, SSL_OP_NO_SSLv3 | SSL_OP_NO_TLSv1 | SSL_OP_NO_TLSv1_1 | SSL_OP_NO_COMPRESSION |
+                             SSL_OP_NO_RENEGOTIATION | SSL_OP_SINGLE_ECDH_USE);
+  if (SSL_CTX_set_min_proto_version(c, TLS1_2_VERSION) != 1 ||
+      SSL_CTX_set_cipher_list(c,
+                              "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+                              "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+                              "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305") != 1)
+    return err(Code::InternalError, "cannot configure TLS: " + openssl_error());
+  // An encrypted key must not make OpenSSL prompt on the terminal: no passphrase.
+  SSL_CTX_set_default_passwd_cb(c, [](char*, int, int, void*) { return 0; });
+  if (SSL_CTX_use_certificate_chain_file(c, cert_file.c_str()) != 1)
+    return err(Code::Invalid, "--tls-cert " + cert_file + " is not a PEM certificate (chain): " + openssl_error());
+  if (SSL_CTX_use_PrivateKey_file(c, key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
+    // OpenSSL checks the key against the certificate here already.
+    if (ERR_GET_REASON(ERR_peek_last_error()) == X509_R_KEY_VALUES_MISMATCH)
+      return err(Code::Invalid, "--tls-key " + key_file + " does not match the certificate in --tls-cert " +
+                                    cert_file + ": " + openssl_error());
+    return err(Code::Invalid, "--tls-key " + key_file +
+                                  " is not an unencrypted PEM private key: " + openssl_error());
+  }
+  if (SSL_CTX_check_private_key(c) != 1)
+    return err(Code::Invalid, "--tls-key " + key_file + " does not match the certificate in --tls-cert " + cert_file +
+                                  ": " + openssl_error());
+  return ctx;
+}
+
+}  // namespace
+
+Status check_tls_files(const std::string& cert_file, const std::string& key_file) {
+  auto ctx = make_tls_context(cert_file, key_file);
+  if (!ctx.ok()) return ctx.error();
+  return {};
+}
+
+Status HttpServer::use_tls(const std::string& cert_file, const std::string& key_file) {
+  auto ctx = make_tls_context(cert_file, key_file);
+  if (!ctx.ok()) return ctx.error();
+  impl_->tls = std::move(*ctx);
+  return {};
+}
+
+bool HttpServer::tls() const { return impl_->tls != nullptr; }
 
 HttpServer::HttpServer(asio::io_context& ioc, HttpLimits limits, HttpHandler handler) {
   auto shared = std::make_shared<Shared>();
@@ -407,7 +535,7 @@ void HttpServer::stop_accepting() {
 
 void HttpServer::drain() {
   impl_->shared->draining = true;
-  std::vector<std::shared_ptr<Session>> live;
+  std::vector<std::shared_ptr<SessionBase>> live;
   {
     std::lock_guard lk(impl_->shared->mu);
     for (auto& [p, w] : impl_->shared->sessions)
