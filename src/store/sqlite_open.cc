@@ -15,8 +15,8 @@ namespace {
 constexpr const char* kDoctorHint =
     ". ebb refuses to start rather than lose data it cannot read (P-D6). What to do: keep the directory as "
     "it is; `ebb doctor --data-dir DIR` reports the damage, and `ebb doctor --data-dir DIR --salvage NEWDIR` "
-    "recovers what can be read into a new directory (from copies, with sqlite3's .recover) to start ebbd "
-    "on (docs/durability.md, \"A damaged store\")";
+    "copies every readable row into a new directory to start ebbd on (docs/durability.md, \"A damaged "
+    "store\")";
 
 [[noreturn]] void fail(const std::string& path, const std::string& what) {
   throw StoreError("store " + path + ": " + what);

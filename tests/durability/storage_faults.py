@@ -327,7 +327,7 @@ def corrupt(ebbd, root):
         except subprocess.TimeoutExpired:
             rc, out = None, "(still running after 30 s: it started on a damaged store)"
         check(rc not in (0, None), f"{name}/{variant}: ebbd started on a damaged store (rc={rc})")
-        check(db in out and ".recover" in out, f"{name}/{variant}: message does not name the file and what to do: {out[-400:]}")
+        check(db in out and "ebb doctor" in out, f"{name}/{variant}: message does not name the file and what to do: {out[-400:]}")
         check(hashlib.sha256(open(db, "rb").read()).hexdigest() == before, f"{name}/{variant}: the damaged file was changed")
         print(f"  {name}/{variant}: refused with status {rc}", flush=True)
 
