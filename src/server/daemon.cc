@@ -51,6 +51,7 @@
 #include "server/series_sampler.h"
 #include "store/committer.h"
 #include "store/disk_guard.h"
+#include "store/sqlite_open.h"
 #include "store/fault_vfs.h"
 #include "store/store.h"
 
@@ -246,15 +247,26 @@ int run_daemon(const DaemonConfig& cfg) {
     logf::error("refusing to start", {{"error", e.what()}});
     return 2;
   }
+  // Disk-full degradation (reliability.md P-D5): the watermark and the reserve file,
+  // set up before the store so that a commit that hits ENOSPC can release the reserve.
+  SystemClock clock;
+  DiskGuard disk(clock, DiskGuardConfig{cfg.data_dir, cfg.min_free_disk_bytes, cfg.disk_reserve_bytes});
+  disk.start();
+  SqliteFullPolicy full_policy;
+  full_policy.on_full = [&disk, attempts = full_policy.attempts](const std::string& error, int attempt) {
+    logf::warn("a commit hit a full disk and was rolled back; releasing the reserve and retrying",
+               {{"attempt", attempt}, {"max_attempts", attempts}, {"error", error}});
+    disk.note_full();
+  };
+  full_policy.free_list_bytes = [&disk](int64_t b) { disk.set_reusable_bytes(b); };
   std::unique_ptr<Store> store;
   try {
-    store = open_sqlite_store(db_path);
+    store = open_sqlite_store(db_path, std::move(full_policy));
   } catch (const std::exception& e) {
     logf::error("cannot open the store", {{"path", db_path}, {"error", e.what()}});
     return 1;
   }
 
-  SystemClock clock;
   // Every commit passes the Activity (task/Job/schedule metrics, cost ledger) and is timed.
   obs::Activity activity(cfg.prices);
   obs::ObservedStore observed(*store, clock, &activity);
@@ -329,8 +341,7 @@ int run_daemon(const DaemonConfig& cfg) {
     return keys.secret_of(id);
   });
   native_auth.set_tls(!cfg.tls_cert.empty());
-  DiskGuard disk(clock, DiskGuardConfig{cfg.data_dir, cfg.min_free_disk_bytes, cfg.disk_reserve_bytes});
-  disk.start();
+  disk.refresh();  // now with the store's free pages counted
   if (disk.sends_refused())
     logf::warn("the data volume is almost full: sends are refused until space is freed",
                {{"free_bytes", disk.last_free_bytes()}, {"min_free_bytes", disk.watermark_bytes()}});

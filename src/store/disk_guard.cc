@@ -21,10 +21,16 @@ DiskGuard::DiskGuard(const Clock& clock, DiskGuardConfig cfg, Probe probe)
     : clock_(clock), cfg_(std::move(cfg)), probe_(probe ? std::move(probe) : Probe(statvfs_probe)),
       reserve_path_(cfg_.dir + "/ebb.reserve") {}
 
+static int64_t capped_reserve(int64_t configured, int64_t total_bytes) {
+  if (configured <= 0) return 0;
+  return total_bytes > 0 ? std::min(configured, total_bytes / 16) : configured;
+}
+
 void DiskGuard::start() {
+  DiskSpace d;
+  reserve_bytes_ = probe_(cfg_.dir, d) ? capped_reserve(cfg_.reserve_bytes, d.total_bytes) : cfg_.reserve_bytes;
   struct stat st;
-  reserve_present_ = cfg_.reserve_bytes > 0 && ::stat(reserve_path_.c_str(), &st) == 0 &&
-                     st.st_size >= cfg_.reserve_bytes;
+  reserve_present_ = reserve_bytes_ > 0 && ::stat(reserve_path_.c_str(), &st) == 0 && st.st_size >= reserve_bytes_;
   refresh();
 }
 
@@ -34,6 +40,15 @@ bool DiskGuard::sends_refused() {
   return low_.load(std::memory_order_relaxed);
 }
 
+void DiskGuard::note_full() {
+  std::lock_guard lk(mu_);
+  low_ = true;
+  if (reserve_present_) {
+    release_reserve();
+    released_ = true;
+  }
+}
+
 void DiskGuard::refresh() {
   std::lock_guard lk(mu_);
   auto now = clock_.mono_now();
@@ -41,9 +56,13 @@ void DiskGuard::refresh() {
   DiskSpace d;
   if (!probe_(cfg_.dir, d)) return;  // keep the last verdict; the commit path reports real errors
   int64_t mark = cfg_.min_free_bytes >= 0 ? cfg_.min_free_bytes : std::min<int64_t>(d.total_bytes / 20, 1LL << 30);
+  int64_t reserve = capped_reserve(cfg_.reserve_bytes, d.total_bytes);
+  reserve_bytes_ = reserve;
   watermark_ = mark;
-  free_ = d.free_bytes;
-  if (d.free_bytes < mark) {
+  // Room inside ebb.db (its freelist) is as good as free space on the volume.
+  int64_t free = d.free_bytes + std::max<int64_t>(0, reusable_.load(std::memory_order_relaxed));
+  free_ = free;
+  if (free < mark) {
     low_ = true;
     if (reserve_present_) {
       release_reserve();
@@ -51,23 +70,24 @@ void DiskGuard::refresh() {
     }
     return;
   }
-  // Space is back. Recreate the reserve only with room for it above the watermark, so
-  // allocating it never pushes the volume back below.
-  if (!reserve_present_ && cfg_.reserve_bytes > 0 && d.free_bytes >= mark + cfg_.reserve_bytes) {
-    if (allocate_reserve()) {
+  // Space is back. Recreate the reserve only with room for it above the watermark on
+  // the volume itself (the freelist cannot hold a file), so allocating it never pushes
+  // the volume back below.
+  if (!reserve_present_ && reserve > 0 && d.free_bytes >= mark + reserve) {
+    if (allocate_reserve(reserve)) {
       released_ = false;
-      if (probe_(cfg_.dir, d)) free_ = d.free_bytes;
+      if (probe_(cfg_.dir, d)) free_ = free = d.free_bytes + std::max<int64_t>(0, reusable_.load());
     }
   }
   // Hysteresis: after the reserve was given up, sends wait until it could be taken
   // back, so the room freed for deletes is not eaten by new sends at once.
-  low_ = free_.load() < mark || (released_ && free_.load() < mark + cfg_.reserve_bytes);
+  low_ = free < mark || (released_ && free < mark + reserve);
 }
 
-bool DiskGuard::allocate_reserve() {
+bool DiskGuard::allocate_reserve(int64_t bytes) {
   int fd = ::open(reserve_path_.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
   if (fd < 0) return false;
-  int rc = ::posix_fallocate(fd, 0, cfg_.reserve_bytes);
+  int rc = ::posix_fallocate(fd, 0, bytes);
   if (rc == 0) rc = ::fsync(fd);
   ::close(fd);
   if (rc != 0) {

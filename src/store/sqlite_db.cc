@@ -11,7 +11,7 @@ void throw_error(sqlite3* db, int rc, std::string_view what) {
   // one we are reporting; without a connection only the code is known.
   msg += db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
   msg += " (sqlite code " + std::to_string(rc) + ")";
-  throw StoreError(msg);
+  throw SqliteError(msg, rc);
 }
 
 Stmt::Stmt(sqlite3* db, std::string_view sql, bool persistent) : db_(db) {

@@ -15,7 +15,14 @@
 
 namespace ebb::sqlite {
 
-// Throws StoreError "<what>: <errmsg> (<extended code name>)".
+// A StoreError that keeps SQLite's (extended) result code, so a caller can tell a full
+// disk (SQLITE_FULL) from an I/O error.
+struct SqliteError : StoreError {
+  SqliteError(const std::string& msg, int rc) : StoreError(msg), code(rc) {}
+  int code;
+};
+
+// Throws SqliteError "<what>: <errmsg> (<extended code name>)".
 [[noreturn]] void throw_error(sqlite3* db, int rc, std::string_view what);
 
 // A prepared statement. Bind/column indexes follow SQLite: binds from 1, columns from 0.

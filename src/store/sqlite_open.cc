@@ -2,8 +2,10 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -23,6 +25,11 @@ constexpr const char* kDoctorHint =
 }
 
 std::string errno_text() { return std::strerror(errno); }
+
+std::string dir_of(const std::string& path) {
+  auto slash = path.rfind('/');
+  return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+}
 
 void fsync_path(const std::string& p, int flags) {
   int fd = ::open(p.c_str(), flags | O_CLOEXEC);
@@ -50,9 +57,7 @@ void ensure_file(const std::string& path) {
     fail(path, "create: " + errno_text() + " (the directory must exist)");
   }
   ::close(fd);
-  auto slash = path.rfind('/');
-  std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
-  fsync_path(dir, O_RDONLY | O_DIRECTORY);
+  fsync_path(dir_of(path), O_RDONLY | O_DIRECTORY);
 }
 
 // PRAGMA quick_check: O(N) structure check without the index/table cross-check of
@@ -138,15 +143,25 @@ void configure(Db& db, const std::string& path) {
   db.exec("PRAGMA cache_size = -65536");
   // P-D7: checkpoint when the WAL passes 64 MiB (the limit is in pages) and truncate
   // the WAL file back to 64 MiB after a checkpoint so it does not keep its peak size.
+  // P-D5: less on a small volume (wal_limit_for).
   int64_t page = db.query_int("PRAGMA page_size");
-  db.exec("PRAGMA wal_autocheckpoint = " + std::to_string(kWalLimitBytes / page));
-  db.exec("PRAGMA journal_size_limit = " + std::to_string(kWalLimitBytes));
+  int64_t volume = 0;
+  struct statvfs sv;
+  if (::statvfs(dir_of(path).c_str(), &sv) == 0) volume = int64_t(sv.f_blocks) * int64_t(sv.f_frsize);
+  int64_t limit = wal_limit_for(volume);
+  db.exec("PRAGMA wal_autocheckpoint = " + std::to_string(std::max<int64_t>(1, limit / page)));
+  db.exec("PRAGMA journal_size_limit = " + std::to_string(limit));
   // Another process (a backup, the sqlite3 shell) may hold a lock for a moment; wait
   // instead of failing a commit, which would stop the server (P-D4).
   sqlite3_busy_timeout(db.get(), 5000);
 }
 
 }  // namespace
+
+int64_t wal_limit_for(int64_t volume_bytes) {
+  if (volume_bytes <= 0) return kWalLimitBytes;
+  return std::clamp<int64_t>(volume_bytes / 32, 1 << 20, kWalLimitBytes);
+}
 
 std::unique_ptr<Db> open_store_db(const std::string& path) {
   ensure_file(path);

@@ -2,6 +2,7 @@
 // Committer thread); every commit() is one BEGIN IMMEDIATE ... COMMIT, durable when it
 // returns because the connection runs WAL with synchronous=FULL (sqlite_open.cc).
 #include <mutex>
+#include <thread>
 #include <type_traits>
 
 #include "store/sqlite_db.h"
@@ -57,8 +58,12 @@ struct Statements {
 
 class SqliteStore final : public Store {
  public:
-  explicit SqliteStore(const std::string& path)
-      : path_(path), db_(sqlite::open_store_db(path)), st_(db_->get()) {}
+  SqliteStore(const std::string& path, SqliteFullPolicy policy)
+      : path_(path), db_(sqlite::open_store_db(path)), st_(db_->get()), policy_(std::move(policy)),
+        freelist_(db_->get(), "PRAGMA freelist_count") {
+    page_size_ = db_->query_int("PRAGMA page_size");
+    report_free_list();
+  }
 
   LoadedState load() override;
   std::vector<RecordRow> load_records() override;
@@ -78,29 +83,67 @@ class SqliteStore final : public Store {
   void apply(const op::PutMeta& o);
   void apply(const op::PutRecord& o);
   void apply(const op::DeleteRecord& o);
+  void report_free_list();
 
   std::mutex mu_;  // serialises load() and commit() on the one connection
   std::string path_;
   std::unique_ptr<sqlite::Db> db_;  // guarded by mu_
   Statements st_;                   // guarded by mu_; destroyed before db_
   std::string failed_;              // guarded by mu_; first commit error, "" = healthy
+  SqliteFullPolicy policy_;
+  sqlite::Stmt freelist_;  // guarded by mu_
+  int64_t page_size_ = 4096;
 };
+
+void SqliteStore::report_free_list() {
+  if (!policy_.free_list_bytes) return;
+  try {
+    int64_t pages = freelist_.step() ? freelist_.int64(0) : 0;
+    freelist_.reset();
+    policy_.free_list_bytes(pages * page_size_);
+  } catch (const std::exception&) {
+    // Only a hint for the disk guard; the commit itself succeeded.
+  }
+}
 
 void SqliteStore::commit(std::span<const StoreOp> ops) {
   std::lock_guard lk(mu_);
   // P-D4: after a failed commit nothing is retried. SQLite may have lost dirty pages
   // it believes written (fsyncgate); only a restart and WAL recovery are trustworthy.
   if (!failed_.empty()) throw StoreError("store " + path_ + " stopped after an earlier error: " + failed_);
-  try {
-    st_.begin.run();
-    for (const StoreOp& op : ops) std::visit([this](const auto& o) { apply(o); }, op);
-    st_.commit.run();
-  } catch (const std::exception& e) {
-    failed_ = e.what();
+  for (int attempt = 1;; ++attempt) {
+    int code = 0;
+    try {
+      st_.begin.run();
+      for (const StoreOp& op : ops) std::visit([this](const auto& o) { apply(o); }, op);
+      st_.commit.run();
+      report_free_list();
+      return;
+    } catch (const sqlite::SqliteError& e) {
+      failed_ = e.what();
+      code = e.code;
+    } catch (const std::exception& e) {
+      failed_ = e.what();
+    }
     // Roll back whatever is open so the file is left at the previous commit. If COMMIT
     // itself failed SQLite may already have rolled back (autocommit is then on again).
-    if (!sqlite3_get_autocommit(db_->get())) sqlite3_exec(db_->get(), "ROLLBACK", nullptr, nullptr, nullptr);
-    throw StoreError("store " + path_ + ": commit failed: " + failed_);
+    int rb = SQLITE_OK;
+    if (!sqlite3_get_autocommit(db_->get())) rb = sqlite3_exec(db_->get(), "ROLLBACK", nullptr, nullptr, nullptr);
+    // P-D5: SQLITE_FULL means a write got ENOSPC before anything was synced (a failed
+    // sync is SQLITE_IOERR_FSYNC), and in WAL mode the frames after the last commit
+    // frame are simply not part of the database. If the rollback went through and no
+    // transaction is left open, the file is exactly as after the previous commit and
+    // the same transaction can run again once there is room. Anything else - another
+    // error, a rollback that failed - is treated as possibly inconsistent: fail-stop.
+    bool clean_full = (code & 0xff) == SQLITE_FULL && rb == SQLITE_OK && sqlite3_get_autocommit(db_->get());
+    if (!clean_full || attempt >= policy_.attempts) {
+      if (clean_full) failed_ += " (still full after " + std::to_string(attempt) + " attempts)";
+      throw StoreError("store " + path_ + ": commit failed: " + failed_);
+    }
+    std::string why = std::move(failed_);
+    failed_.clear();
+    if (policy_.on_full) policy_.on_full(why, attempt);
+    std::this_thread::sleep_for(policy_.pause);
   }
 }
 
@@ -254,6 +297,15 @@ LoadedState SqliteStore::load() {
 
 }  // namespace
 
-std::unique_ptr<Store> open_sqlite_store(const std::string& path) { return std::make_unique<SqliteStore>(path); }
+// Without a policy every failed commit is fail-stop (one attempt).
+std::unique_ptr<Store> open_sqlite_store(const std::string& path) {
+  SqliteFullPolicy once;
+  once.attempts = 1;
+  return std::make_unique<SqliteStore>(path, std::move(once));
+}
+
+std::unique_ptr<Store> open_sqlite_store(const std::string& path, SqliteFullPolicy policy) {
+  return std::make_unique<SqliteStore>(path, std::move(policy));
+}
 
 }  // namespace ebb

@@ -125,6 +125,47 @@ TEST_F(DiskGuardTest, AnUnreadableVolumeKeepsTheLastVerdict) {
   EXPECT_TRUE(g.sends_refused());
 }
 
+TEST_F(DiskGuardTest, TheReserveIsCappedAtASixteenthOfASmallVolume) {
+  vol_.total = 64 * MiB;
+  vol_.free = 60 * MiB;
+  auto g = make(1 * MiB, 64 * MiB);  // the default reserve would not even fit
+  g.start();
+  EXPECT_EQ(g.reserve_bytes(), 4 * MiB);
+  EXPECT_TRUE(g.reserve_present());
+  EXPECT_EQ(reserve_size(), 4 * MiB);
+  EXPECT_FALSE(g.sends_refused());
+}
+
+TEST_F(DiskGuardTest, TheStoresFreePagesCountAsFree) {
+  auto g = make(100 * MiB, 2 * MiB);
+  g.start();
+  vol_.free = 50 * MiB;  // ebb.db holds the rest and never shrinks
+  g.refresh();
+  ASSERT_TRUE(g.sends_refused());
+  // Consumers drained the queue: 60 MiB of ebb.db is on SQLite's freelist.
+  g.set_reusable_bytes(60 * MiB);
+  g.refresh();
+  EXPECT_FALSE(g.sends_refused());
+  EXPECT_EQ(g.last_free_bytes(), 110 * MiB);
+  // The reserve file needs room on the volume itself, not inside ebb.db.
+  EXPECT_FALSE(g.reserve_present());
+}
+
+TEST_F(DiskGuardTest, ACommitThatHitENOSPCReleasesTheReserveAtOnce) {
+  auto g = make(100 * MiB, 2 * MiB);
+  g.start();
+  ASSERT_TRUE(g.reserve_present());
+  g.note_full();  // no statvfs read needed
+  EXPECT_FALSE(g.reserve_present());
+  EXPECT_EQ(reserve_size(), -1);
+  EXPECT_TRUE(g.sends_refused());
+  // The volume still reports plenty (the scripted probe): hysteresis until the reserve
+  // is back, then sends resume.
+  clock_.advance(Millis(250));
+  EXPECT_FALSE(g.sends_refused());
+  EXPECT_TRUE(g.reserve_present());
+}
+
 TEST_F(DiskGuardTest, RealStatvfsReadsThisVolume) {
   DiskSpace d;
   ASSERT_TRUE(statvfs_probe(dir_.path(), d));

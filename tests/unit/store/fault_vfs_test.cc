@@ -6,8 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <stdexcept>
 
+#include "store/sqlite_open.h"
 #include "store/store.h"
 #include "store_rows.h"
 #include "temp_dir.h"
@@ -92,6 +94,88 @@ TEST_F(FaultVfsTest, SlowSyncStillCommits) {
   store.reset();
   faultvfs::uninstall();
   EXPECT_EQ(open_sqlite_store(path())->load().messages.size(), 1u);
+}
+
+// P-D5: SQLITE_FULL on a write, with a clean rollback, is not fail-stop when the store
+// has a policy: the same transaction runs again (on_full first), and the file holds
+// exactly the committed transactions.
+TEST_F(FaultVfsTest, DiskFullRollsBackAndRunsTheSameTransactionAgain) {
+  faultvfs::install("");
+  std::vector<int> attempts;
+  SqliteFullPolicy p;
+  p.attempts = 4;
+  p.pause = std::chrono::milliseconds(0);
+  p.on_full = [&](const std::string& error, int attempt) {
+    EXPECT_NE(error.find("full"), std::string::npos) << error;
+    attempts.push_back(attempt);
+  };
+  auto store = open_sqlite_store(path(), p);
+  store->commit(std::vector<StoreOp>{op::PutQueue{sample_queue(1, "a")}, op::PutMessage{sample_message(1, 1)}});
+  faultvfs::install("write:enospc:1..2");  // the next two writes: two attempts fail
+  store->commit(std::vector<StoreOp>{op::PutMessage{sample_message(2, 1)}, op::PutMessage{sample_message(3, 1)}});
+  EXPECT_EQ(attempts, (std::vector<int>{1, 2}));
+  EXPECT_EQ(faultvfs::counts().injected, 2u);
+  store->commit(std::vector<StoreOp>{op::DeleteMessage{1}});  // and the store goes on
+  store.reset();
+  faultvfs::uninstall();
+  auto s = open_sqlite_store(path())->load();
+  ASSERT_EQ(s.messages.size(), 2u);
+  EXPECT_EQ(s.messages[0].id, 2);
+  EXPECT_EQ(s.messages[1].id, 3);
+}
+
+TEST_F(FaultVfsTest, DiskFullThatLastsIsFailStopAfterTheLastAttempt) {
+  faultvfs::install("");
+  int calls = 0;
+  SqliteFullPolicy p;
+  p.attempts = 3;
+  p.pause = std::chrono::milliseconds(0);
+  p.on_full = [&](const std::string&, int) { calls++; };
+  auto store = open_sqlite_store(path(), p);
+  store->commit(std::vector<StoreOp>{op::PutQueue{sample_queue(1, "a")}, op::PutMessage{sample_message(1, 1)}});
+  faultvfs::install("write:enospc:1+");
+  try {
+    store->commit(std::vector<StoreOp>{op::PutMessage{sample_message(2, 1)}});
+    FAIL() << "commit succeeded on a full disk";
+  } catch (const StoreError& e) {
+    EXPECT_NE(std::string(e.what()).find("3 attempts"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(calls, 2);  // before attempts 2 and 3
+  faultvfs::install("");
+  EXPECT_THROW(store->commit(std::vector<StoreOp>{op::PutMessage{sample_message(3, 1)}}), StoreError);
+  store.reset();
+  faultvfs::uninstall();
+  auto s = open_sqlite_store(path())->load();
+  ASSERT_EQ(s.messages.size(), 1u);
+  EXPECT_EQ(s.messages[0].id, 1);
+}
+
+TEST_F(FaultVfsTest, AnIoErrorIsNeverRetriedEvenWithAFullDiskPolicy) {
+  faultvfs::install("");
+  int calls = 0;
+  SqliteFullPolicy p;
+  p.pause = std::chrono::milliseconds(0);
+  p.on_full = [&](const std::string&, int) { calls++; };
+  auto store = open_sqlite_store(path(), p);
+  store->commit(std::vector<StoreOp>{op::PutQueue{sample_queue(1, "a")}});
+  faultvfs::install("write:eio:1");
+  EXPECT_THROW(store->commit(std::vector<StoreOp>{op::PutMessage{sample_message(2, 1)}}), StoreError);
+  EXPECT_EQ(calls, 0);
+  EXPECT_THROW(store->commit(std::vector<StoreOp>{op::PutMessage{sample_message(3, 1)}}), StoreError);
+}
+
+TEST_F(FaultVfsTest, TheStoreReportsItsFreePagesAfterEachCommit) {
+  int64_t free_bytes = -1;
+  SqliteFullPolicy p;
+  p.free_list_bytes = [&](int64_t b) { free_bytes = b; };
+  auto store = open_sqlite_store(path(), p);
+  EXPECT_EQ(free_bytes, 0);  // reported at open
+  Message big = sample_message(1, 1);
+  big.body = std::string(200'000, 'x');
+  store->commit(std::vector<StoreOp>{op::PutQueue{sample_queue(1, "a")}, op::PutMessage{big}});
+  EXPECT_EQ(free_bytes, 0);
+  store->commit(std::vector<StoreOp>{op::DeleteMessage{1}});
+  EXPECT_GE(free_bytes, 150'000);  // the body's overflow pages are free for reuse
 }
 
 TEST(FaultVfsSpec, RejectsBadRulesWithTheirText) {
