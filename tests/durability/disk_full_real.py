@@ -152,29 +152,50 @@ def scenario_fill(ebbd, mnt, tmp):
         reserve = os.path.join(d, "ebb.reserve")
         rsz = os.path.getsize(reserve) if os.path.exists(reserve) else 0
         print(f"  {name}: volume free {free_bytes(mnt) >> 10} KiB at start, reserve file {rsz >> 10} KiB", flush=True)
-        acked, refused, t_end = {}, {"query": 0, "json": 0}, time.monotonic() + 60
-        i = 0
-        while time.monotonic() < t_end and i < 2000 and min(refused.values()) < 2:
-            body = body_for(name, i, BODY)
-            proto = "query" if i % 2 == 0 else "json"
-            if proto == "query":
-                try:
-                    r = bc.send_message(QueueUrl=url, MessageBody=body)
-                    acked[h(body)] = r["MessageId"]
-                except Exception as ex:  # botocore ClientError
-                    st, code, ra = boto_error(ex)
-                    check(st == 503 and code == "ServiceUnavailable" and ra == "5",
-                          f"{name}: Query send {i} failed with {st} {code} retry-after={ra}: {ex}")
-                    refused[proto] += 1
-            else:
-                st, hd, r = c.json("SendMessage", {"QueueUrl": url, "MessageBody": body})
-                if st == 200:
-                    acked[h(body)] = r["MessageId"]
+        # Four senders (group commit batches them), each alternating Query and JSON,
+        # until each protocol has been refused twice.
+        acked, refused, t_end = {}, {"query": 0, "json": 0}, time.monotonic() + 90
+        lock, counter = threading.Lock(), [0]
+
+        def sender():
+            my_bc = boto3_client(e.endpoint)
+            while time.monotonic() < t_end:
+                with lock:
+                    if min(refused.values()) >= 2 or counter[0] >= 2000:
+                        return
+                    i = counter[0]
+                    counter[0] += 1
+                body = body_for(name, i, BODY)
+                proto = "query" if i % 2 == 0 else "json"
+                if proto == "query":
+                    try:
+                        r = my_bc.send_message(QueueUrl=url, MessageBody=body)
+                        with lock:
+                            acked[h(body)] = r["MessageId"]
+                    except Exception as ex:  # botocore ClientError
+                        st, code, ra = boto_error(ex)
+                        check(st == 503 and code == "ServiceUnavailable" and ra == "5",
+                              f"{name}: Query send {i} failed with {st} {code} retry-after={ra}: {ex}")
+                        with lock:
+                            refused[proto] += 1
                 else:
-                    check(st == 503 and r.get("__type", "").endswith("ServiceUnavailable") and hd.get("retry-after") == "5",
-                          f"{name}: JSON send {i} failed with {st} {hd.get('retry-after')} {str(r)[:200]}")
-                    refused[proto] += 1
-            i += 1
+                    st, hd, r = c.json("SendMessage", {"QueueUrl": url, "MessageBody": body})
+                    if st == 200:
+                        with lock:
+                            acked[h(body)] = r["MessageId"]
+                    else:
+                        check(st == 503 and r.get("__type", "").endswith("ServiceUnavailable")
+                              and hd.get("retry-after") == "5",
+                              f"{name}: JSON send {i} failed with {st} {hd.get('retry-after')} {str(r)[:200]}")
+                        with lock:
+                            refused[proto] += 1
+
+        senders = [threading.Thread(target=sender, daemon=True) for _ in range(4)]
+        for t in senders:
+            t.start()
+        for t in senders:
+            t.join(timeout=120)
+        i = counter[0]
         check(min(refused.values()) >= 1, f"{name}: sends never refused ({len(acked)} acknowledged, {i} tried)")
         if not check(e.proc.poll() is None, f"{name}: ebbd exited with {e.proc.returncode} while filling"):
             e.start()  # P-D4: the supervisor's restart; accounting must still be clean
