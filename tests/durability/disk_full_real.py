@@ -18,8 +18,11 @@ watermark, the reserve file and SQLite all see the real free space.
            recover; either way every acknowledged send that was not acknowledged as
            deleted is there, no acknowledged delete comes back, nothing unknown
            appears, sends work again and PRAGMA integrity_check passes.
+  idle     dd fills the volume while ebbd is idle (its reserve still there), then a
+           consumer drains: those commits get ENOSPC, the reserve is released and
+           the retry commits them; ebbd stays up, nothing is lost.
 
-    disk_full_real.py --ebbd build/src/ebbd [--size-mib 64] [--only fill|outside] [--keep]
+    disk_full_real.py --ebbd build/src/ebbd [--size-mib 64] [--only fill|outside|idle] [--keep]
 
 Exits 77 (SKIP) when it cannot mount a file system here (not root, no unshare, no
 mkfs.ext4, no loop devices).
@@ -387,7 +390,49 @@ def scenario_outside(ebbd, mnt, tmp):
     shutil.rmtree(d, ignore_errors=True)
 
 
-SCENARIOS = {"fill": scenario_fill, "outside": scenario_outside}
+def scenario_idle(ebbd, mnt, tmp):
+    """dd fills the volume while ebbd is idle (no send has consulted the watermark, the
+    reserve is still there); then consumers receive and delete: their commits grow the
+    WAL, get ENOSPC, and must succeed by the retry with the released reserve."""
+    name = "idle"
+    d = os.path.join(mnt, name)
+    os.makedirs(tmp, exist_ok=True)
+    e = harness.Ebbd(ebbd, d, tmp)
+    e.start()
+    c = Client(e.endpoint, timeout=20)
+    filler = os.path.join(mnt, "filler")
+    try:
+        check(c.json("CreateQueue", {"QueueName": "q"})[0] == 200, f"{name}: CreateQueue")
+        sent = set()
+        for i in range(20):
+            body = body_for(name, i, 16 * 1024)
+            st, _, r = c.json("SendMessage", {"QueueUrl": c.url("q"), "MessageBody": body})
+            if check(st == 200, f"{name}: send {i} {st} {str(r)[:200]}"):
+                sent.add(h(body))
+        reserve = os.path.join(d, "ebb.reserve")
+        check(os.path.exists(reserve), f"{name}: no reserve file before the fill")
+        p = subprocess.run(["dd", "if=/dev/zero", f"of={filler}", "bs=256k", "status=none"], capture_output=True, timeout=60)
+        check(p.returncode != 0, f"{name}: dd did not fill the volume")
+        got = [h(b) for b in drain(c, "q")]
+        check(e.proc.poll() is None, f"{name}: ebbd exited with {e.proc.returncode} while consumers drained a full volume")
+        check(sorted(got) == sorted(sent), f"{name}: drained {len(got)} of {len(sent)} (or others)")
+        retried, stops = log_counts(e)
+        print(f"  {name}: drained {len(got)} of {len(sent)} on a volume dd filled (free {free_bytes(mnt) >> 10} KiB); "
+              f"commits retried after ENOSPC: {retried}; fail-stop exits: {stops}; reserve "
+              f"{'present' if os.path.exists(reserve) else 'released'}", flush=True)
+        check(not os.path.exists(reserve), f"{name}: the reserve was not released")
+        os.unlink(filler)
+        send_until_accepted(c, "q", name, 20)
+    finally:
+        rc = e.stop()
+        check(rc == 0, f"{name}: ebbd stop status {rc}")
+        if os.path.exists(filler):
+            os.unlink(filler)
+    integrity(os.path.join(d, "ebb.db"), name)
+    shutil.rmtree(d, ignore_errors=True)
+
+
+SCENARIOS = {"fill": scenario_fill, "outside": scenario_outside, "idle": scenario_idle}
 
 
 def in_namespace(a):
