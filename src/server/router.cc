@@ -175,6 +175,21 @@ void Router::handle_sqs(HttpRequest req, Respond respond) {
     r.headers.emplace_back("x-amzn-RequestId", request_id);
     return respond(with_route(std::move(r), api, "other"));
   }
+  // An authentication or key-policy failure, in the SQS error format of the protocol the
+  // request selects (reliability.md §3.3), counted under the action "other".
+  auto auth_error = [&](const Error& e) {
+    auto proto = req.header("X-Amz-Target").empty() ? sqs::Protocol::Query : sqs::Protocol::Json;
+    SqsResponse sr = sqs::render_error(proto, "other", e, request_id);
+    HttpResponse r;
+    r.status = sr.status;
+    r.content_type = std::move(sr.content_type);
+    r.body = std::move(sr.body);
+    r.headers = std::move(sr.headers);
+    r.headers.emplace_back("x-amzn-RequestId", request_id);
+    r.error_code = std::move(sr.error_code);
+    p_.metrics.sqs_error("other", sr.metric_code);
+    return respond(with_route(std::move(r), api, "other"));
+  };
   http::SigV4Debug dbg;
   const bool want_debug = p_.auth.debug_auth() || spdlog::default_logger_raw()->should_log(spdlog::level::debug);
   auto auth = p_.auth.authenticate(req, p_.clock.wall_now(), want_debug ? &dbg : nullptr);
@@ -193,37 +208,14 @@ void Router::handle_sqs(HttpRequest req, Respond respond) {
         e.message += " The canonical request was:\n" + dbg.canonical_request + "\nThe string to sign was:\n" +
                      dbg.string_to_sign;
     }
-    auto proto = req.header("X-Amz-Target").empty() ? sqs::Protocol::Query : sqs::Protocol::Json;
-    SqsResponse sr = sqs::render_error(proto, "other", e, request_id);
-    HttpResponse r;
-    r.status = sr.status;
-    r.content_type = std::move(sr.content_type);
-    r.body = std::move(sr.body);
-    r.headers = std::move(sr.headers);
-    r.headers.emplace_back("x-amzn-RequestId", request_id);
-    r.error_code = std::move(sr.error_code);
-    p_.metrics.sqs_error("other", sr.metric_code);
-    return respond(with_route(std::move(r), api, "other"));
+    return auth_error(e);
   }
   SqsRequest s;
   if (p_.key_ring && p_.auth.mode() == http::AuthMode::SigV4) {
     // Step 12 runs in SqsApi (it needs the action and queue); here the key's policy.
     auto policy = p_.key_ring->policy_of(auth->access_key_id);
-    if (!policy) {  // revoked between the signature check and now
-      auto proto = req.header("X-Amz-Target").empty() ? sqs::Protocol::Query : sqs::Protocol::Json;
-      SqsResponse sr = sqs::render_error(
-          proto, "other", err(Code::InvalidClientTokenId, "The security token included in the request is invalid."),
-          request_id);
-      HttpResponse r;
-      r.status = sr.status;
-      r.content_type = std::move(sr.content_type);
-      r.body = std::move(sr.body);
-      r.headers = std::move(sr.headers);
-      r.headers.emplace_back("x-amzn-RequestId", request_id);
-      r.error_code = std::move(sr.error_code);
-      p_.metrics.sqs_error("other", sr.metric_code);
-      return respond(with_route(std::move(r), api, "other"));
-    }
+    if (!policy)  // revoked between the signature check and now
+      return auth_error(err(Code::InvalidClientTokenId, "The security token included in the request is invalid."));
     s.policy = std::move(*policy);
   }
   s.method = std::move(req.method);
