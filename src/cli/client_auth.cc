@@ -20,8 +20,14 @@ std::string trim(std::string s) {
   return b == std::string::npos ? std::string() : s.substr(b);
 }
 
-// ebbd's default data dir (server/paths.h), without creating anything.
 std::string default_credentials_path() {
+  std::string dir = default_data_dir();
+  return dir.empty() ? std::string() : dir + "/credentials";
+}
+
+}  // namespace
+
+std::string default_data_dir() {
   std::string dir = env("EBB_DATA_DIR");
   if (dir.empty()) {
     std::string sd = env("STATE_DIRECTORY");
@@ -29,10 +35,8 @@ std::string default_credentials_path() {
   }
   if (dir.empty() && !env("XDG_DATA_HOME").empty()) dir = env("XDG_DATA_HOME") + "/ebb";
   if (dir.empty() && !env("HOME").empty()) dir = env("HOME") + "/.local/share/ebb";
-  return dir.empty() ? std::string() : dir + "/credentials";
+  return dir;
 }
-
-}  // namespace
 
 bool parse_shared_credentials(const std::string& text, std::string& key, std::string& secret) {
   std::istringstream in(text);

@@ -21,6 +21,10 @@ struct ClientAuth {
 
 Outcome<ClientAuth> resolve_client_auth(const std::string& token_flag, const std::string& credentials_flag);
 
+// ebbd's default data dir (server/paths.h: EBB_DATA_DIR, STATE_DIRECTORY,
+// $XDG_DATA_HOME/ebb, ~/.local/share/ebb), without creating anything; "" if none applies.
+std::string default_data_dir();
+
 // The [default] profile's key of an AWS shared-credentials file; nullopt if absent.
 bool parse_shared_credentials(const std::string& text, std::string& key, std::string& secret);
 

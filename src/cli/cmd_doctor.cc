@@ -26,28 +26,12 @@
 #include <string>
 #include <vector>
 
+#include "cli/client_auth.h"
 #include "cli/commands.h"
 #include "store/sqlite_schema.h"
 
 namespace ebb::cli {
 namespace {
-
-std::string env(const char* name) {
-  const char* v = std::getenv(name);
-  return v && *v ? std::string(v) : std::string();
-}
-
-// ebbd's default data dir (server/paths.h), without creating anything.
-std::string default_data_dir() {
-  std::string dir = env("EBB_DATA_DIR");
-  if (dir.empty()) {
-    std::string sd = env("STATE_DIRECTORY");
-    dir = sd.substr(0, sd.find(':'));
-  }
-  if (dir.empty() && !env("XDG_DATA_HOME").empty()) dir = env("XDG_DATA_HOME") + "/ebb";
-  if (dir.empty() && !env("HOME").empty()) dir = env("HOME") + "/.local/share/ebb";
-  return dir;
-}
 
 std::string mib(int64_t bytes) {
   char b[32];
